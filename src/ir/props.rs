@@ -1,0 +1,59 @@
+//! Facts about a node's value that rewrite guards need: symmetry (so that
+//! `Sᵀ = S`) and positivity (so that `a ∘ (b ⊘ a) = b`).
+
+use super::{Constant, Func, Math};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Props {
+    /// `Xᵀ = X` (scalars, `Diag(v)`, `I`, sums and powers of such…).
+    pub symmetric: bool,
+    /// Every entry is positive, hence nonzero (`exp`, `σ`, `softmax`, `𝟙`…).
+    pub positive: bool,
+}
+
+impl Props {
+    pub const NONE: Props = Props { symmetric: false, positive: false };
+
+    /// The facts of `node`, given those of its children and whether it is a
+    /// scalar (every scalar is symmetric). `Sym` leaves take theirs from the
+    /// name table, passed in as `leaf`. A `Fun` leaf is "positive" when its
+    /// function only returns positive values, which `Map` passes on.
+    pub fn of(
+        node: &Math,
+        child: impl Fn(egg::Id) -> Props,
+        child_is_scalar: impl Fn(egg::Id) -> bool,
+        is_scalar: bool,
+        leaf: Props,
+    ) -> Props {
+        let both = |a: egg::Id, b: egg::Id, f: fn(Props) -> bool| f(child(a)) && f(child(b));
+        let sym = |p: Props| p.symmetric;
+        let pos = |p: Props| p.positive;
+        let (symmetric, positive) = match node {
+            Math::Sym(_) => (leaf.symmetric, leaf.positive),
+            Math::Num(n) => (true, !n.is_negative() && !n.is_zero()),
+            Math::Fun(f) => (false, matches!(f, Func::Sigmoid | Func::Exp | Func::Softplus)),
+            Math::Const(c) => match c {
+                Constant::Identity(_) => (true, false),
+                Constant::Ones(_) => (false, true),
+                Constant::Zero(s) => (s.is_square(), false),
+                Constant::Commutation(m, n) => (m == n, false),
+            },
+            Math::Add([a, b]) | Math::Had([a, b]) | Math::Kron([a, b]) => (both(*a, *b, sym), both(*a, *b, pos)),
+            // A product of symmetric matrices is not symmetric in general;
+            // a scalar times a symmetric one is.
+            Math::Mul([a, b]) => {
+                let scaled = (child_is_scalar(*a) && child(*b).symmetric) || (child_is_scalar(*b) && child(*a).symmetric);
+                (scaled, both(*a, *b, pos))
+            }
+            Math::Trans(a) => (child(*a).symmetric, child(*a).positive),
+            Math::Pow([a, _]) => (child(*a).symmetric, child(*a).positive && is_scalar),
+            Math::EPow([a, _]) => (child(*a).symmetric, child(*a).positive),
+            Math::Map([f, a]) => (child(*a).symmetric, child(*f).positive),
+            Math::Softmax(_) => (false, true),
+            Math::DiagM(_) => (true, false),
+            Math::Sum(a) => (true, child(*a).positive),
+            _ => (false, false),
+        };
+        Props { symmetric: symmetric || is_scalar, positive }
+    }
+}

@@ -1,0 +1,1 @@
+//! Shape inference by unification (to be written).
