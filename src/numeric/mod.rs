@@ -1,2 +1,11 @@
 //! Numbers for the cross-check: evaluation of IR nodes, random points that
 //! respect each variable's domain, finite differences.
+//!
+//! Architecture invariant: nothing here knows about derivatives. The check
+//! differentiates the original program by finite differences
+//! ([`directional`], [`mixed_second`]) and compares with the symbolic result
+//! evaluated by the same [`eval`]; it never reuses the symbolic path.
+
+mod rng;
+
+pub use rng::Rng;
