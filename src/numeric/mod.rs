@@ -6,6 +6,8 @@
 //! ([`directional`], [`mixed_second`]) and compares with the symbolic result
 //! evaluated by the same [`eval`]; it never reuses the symbolic path.
 
+mod eval;
 mod rng;
 
+pub use eval::{EvalError, Point, Value, eval, eval_one, size_of};
 pub use rng::Rng;
