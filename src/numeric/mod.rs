@@ -8,6 +8,8 @@
 
 mod eval;
 mod rng;
+mod sample;
 
 pub use eval::{EvalError, Point, Value, eval, eval_one, size_of};
 pub use rng::Rng;
+pub use sample::{Domain, draw, draw_point, draw_sizes, infer_domains};
