@@ -7,9 +7,11 @@
 //! evaluated by the same [`eval`]; it never reuses the symbolic path.
 
 mod eval;
+mod fd;
 mod rng;
 mod sample;
 
 pub use eval::{EvalError, Point, Value, eval, eval_one, size_of};
+pub use fd::{directional, mixed_second, relative_error};
 pub use rng::Rng;
 pub use sample::{Domain, draw, draw_point, draw_sizes, infer_domains};
