@@ -10,6 +10,8 @@ mod eval;
 mod fd;
 mod rng;
 mod sample;
+#[cfg(test)]
+mod tests;
 
 pub use eval::{EvalError, Point, Value, eval, eval_one, size_of};
 pub use fd::{directional, mixed_second, relative_error};
