@@ -29,8 +29,14 @@ pub enum NameKind {
     Variable,
     /// A definition the user wrote; always printed by name.
     Definition,
-    /// A name matdiff introduced for an intermediate quantity (`v = Wx`).
+    /// A name matdiff introduced for the value of an inner nonlinear
+    /// function (`s = σ(v)`, whose derivative `s ∘ (𝟙 − s)` uses it).
     Introduced,
+    /// A name matdiff introduced for the argument of a nonlinear function
+    /// (`v = Wx`), as the seed derivations do; results see through it.
+    Intermediate,
+    /// The adjoint `δ_b = ∂f/∂b` of a binding, named because it is shared.
+    Adjoint(Name),
 }
 
 #[derive(Clone, Debug)]
@@ -396,6 +402,10 @@ impl Graph {
         if k.is_one() {
             return a;
         }
+        if k.is_zero() {
+            let n = self.shape(a).rows.clone();
+            return self.identity(n);
+        }
         if let Some(x) = self.num_value(a)
             && let Some(p) = x.pow(k)
         {
@@ -412,6 +422,10 @@ impl Graph {
     pub fn epow(&mut self, a: Id, k: Number) -> Id {
         if k.is_one() {
             return a;
+        }
+        if k.is_zero() {
+            let s = self.shape(a).clone();
+            return self.ones_like(&s);
         }
         if self.is_scalar(a) {
             return self.pow(a, k);
@@ -493,6 +507,50 @@ impl Graph {
     pub fn diff(&mut self, name: Name) -> Id {
         let s = self.sym(name);
         self.raw(Math::Diff(s))
+    }
+
+    /// `root` with every name `f` maps replaced (the replacement may use
+    /// names `f` maps too: they are replaced in turn).
+    pub fn substitute(&mut self, root: Id, f: &dyn Fn(Name) -> Option<Id>) -> Id {
+        let mut done: HashMap<Id, Id> = HashMap::new();
+        // Replacements are substituted first, in the order they are needed.
+        let mut stack = vec![root];
+        while let Some(&top) = stack.last() {
+            if done.contains_key(&top) {
+                stack.pop();
+                continue;
+            }
+            let pending: Vec<Id> = self
+                .reachable(&[top])
+                .into_iter()
+                .filter_map(|id| match self.node(id) {
+                    Math::Sym(n) => f(*n).filter(|r| !done.contains_key(r)),
+                    _ => None,
+                })
+                .collect();
+            if !pending.is_empty() {
+                stack.extend(pending);
+                continue;
+            }
+            let mut map: HashMap<Id, Id> = HashMap::new();
+            for id in self.reachable(&[top]) {
+                let node = self.node(id).clone();
+                let new = match node {
+                    Math::Sym(n) => match f(n) {
+                        Some(r) => done[&r],
+                        None => id,
+                    },
+                    _ => {
+                        let rebuilt = node.map_children(|c| map[&c]);
+                        self.raw(rebuilt)
+                    }
+                };
+                map.insert(id, new);
+            }
+            done.insert(top, map[&top]);
+            stack.pop();
+        }
+        done[&root]
     }
 
     /// The sum of `terms`, or the zero of `shape` when there are none.

@@ -7,7 +7,7 @@
 //! division by a scalar `a·b⁻¹`, elementwise division `a ∘ b^∘-1`: fewer
 //! operators mean fewer rules; the printers restore the usual notation.
 
-mod graph;
+pub mod graph;
 mod props;
 
 pub use graph::{Graph, NameInfo, NameKind};

@@ -6,6 +6,7 @@
 //! ([`directional`], [`mixed_second`]) and compares with the symbolic result
 //! evaluated by the same [`eval`]; it never reuses the symbolic path.
 
+pub mod check;
 mod eval;
 mod fd;
 mod rng;

@@ -1,1 +1,501 @@
-//! Shape inference by unification (to be written).
+//! Shape inference by unification, with symbolic dimensions.
+//!
+//! Every dimension is a union-find variable, possibly fixed to an integer, a
+//! declared name (`n`) or a product (rows of `A ⊗ B`). Names follow the
+//! conventions of CONTRACT §1 unless declared: uppercase → matrix,
+//! lowercase Latin → column vector, lowercase Greek → scalar. The operator
+//! rules are those of [`super::rule`], shared with the IR.
+//!
+//! A contradiction is reported at both operands, with their shapes.
+
+use std::collections::HashMap;
+
+use indexmap::IndexMap;
+
+use super::rule::{self, DimAlgebra, Mismatch, Sh};
+use super::{Dim, Shape};
+use crate::diagnostic::{Diagnostic, Span};
+use crate::ir::Op;
+use crate::name::{Name, NameParts};
+use crate::syntax::ast::*;
+
+/// What inference tells lowering.
+pub struct Shapes {
+    /// Free variables in order of first appearance, with their shapes.
+    pub variables: IndexMap<String, Shape>,
+    /// Definitions in program order, with their shapes.
+    pub definitions: IndexMap<String, Shape>,
+    /// The size of each sized constant (`I`, `𝟙`), by the start of its span.
+    pub constant_sizes: HashMap<usize, Dim>,
+    /// Every named dimension in the result, declared or invented.
+    pub dims: Vec<Name>,
+}
+
+type Var = u32;
+
+#[derive(Clone, Debug)]
+enum Value {
+    Int(u64),
+    Named(Name),
+    Product(Var, Var),
+}
+
+/// The dimension variables.
+#[derive(Default)]
+struct Dims {
+    parent: Vec<Var>,
+    value: Vec<Option<Value>>,
+    /// Lengths of vectors named by convention cannot be 1 (`x y` of two
+    /// column vectors is an error, not a silent 1-vector).
+    nonunit: Vec<bool>,
+}
+
+impl Dims {
+    fn fresh(&mut self, value: Option<Value>, nonunit: bool) -> Var {
+        let v = self.parent.len() as Var;
+        self.parent.push(v);
+        self.value.push(value);
+        self.nonunit.push(nonunit);
+        v
+    }
+
+    fn find(&mut self, mut v: Var) -> Var {
+        while self.parent[v as usize] != v {
+            let p = self.parent[v as usize];
+            self.parent[v as usize] = self.parent[p as usize];
+            v = p;
+        }
+        v
+    }
+
+    /// The value of `v` as a dimension, if fully known.
+    fn known(&mut self, v: Var) -> Option<Dim> {
+        let r = self.find(v);
+        match self.value[r as usize].clone()? {
+            Value::Int(n) => Some(Dim::int(n)),
+            Value::Named(n) => Some(Dim::named(n)),
+            Value::Product(a, b) => self.known(a)?.times(&self.known(b)?),
+        }
+    }
+
+    /// How `v` reads in a message: `5`, `n`, `mn`, or `?` when unknown.
+    fn show(&mut self, v: Var) -> String {
+        self.known(v).map(|d| d.to_string().replace('·', "")).unwrap_or_else(|| "?".into())
+    }
+}
+
+impl DimAlgebra for Dims {
+    type D = Var;
+    fn one(&mut self) -> Var {
+        self.fresh(Some(Value::Int(1)), false)
+    }
+    fn is_one(&mut self, d: &Var) -> bool {
+        self.known(*d).is_some_and(|d| d.is_one())
+    }
+    fn times(&mut self, a: &Var, b: &Var) -> Option<Var> {
+        Some(self.fresh(Some(Value::Product(*a, *b)), false))
+    }
+    fn equate(&mut self, a: &Var, b: &Var) -> bool {
+        let (ra, rb) = (self.find(*a), self.find(*b));
+        if ra == rb {
+            return true;
+        }
+        let nonunit = self.nonunit[ra as usize] || self.nonunit[rb as usize];
+        let value = match (self.value[ra as usize].clone(), self.value[rb as usize].clone()) {
+            (None, v) | (v, None) => v,
+            (Some(_), Some(_)) => match (self.known(ra), self.known(rb)) {
+                (Some(x), Some(y)) if x == y => self.value[ra as usize].clone(),
+                _ => return false,
+            },
+        };
+        if nonunit && matches!(value, Some(Value::Int(1))) {
+            return false;
+        }
+        self.parent[ra as usize] = rb;
+        self.value[rb as usize] = value;
+        self.nonunit[rb as usize] = nonunit;
+        true
+    }
+}
+
+struct Infer<'a> {
+    src: &'a str,
+    dims: Dims,
+    /// Named dimensions by spelling.
+    named: HashMap<String, Var>,
+    /// Declared shapes, by name.
+    declared: HashMap<String, (Sh<Var>, Span)>,
+    variables: IndexMap<String, Sh<Var>>,
+    definitions: IndexMap<String, (Sh<Var>, Span)>,
+    /// Names defined later in the program, with where (for "used before").
+    defined_later: HashMap<String, Span>,
+    /// The definition being inferred, to catch self-reference.
+    defining: Option<String>,
+    constants: Vec<(usize, Var)>,
+}
+
+pub fn infer(program: &Program, src: &str) -> Result<Shapes, Diagnostic> {
+    let mut inf = Infer {
+        src,
+        dims: Dims::default(),
+        named: HashMap::new(),
+        declared: HashMap::new(),
+        variables: IndexMap::new(),
+        definitions: IndexMap::new(),
+        defined_later: HashMap::new(),
+        defining: None,
+        constants: Vec::new(),
+    };
+    // Declarations hold for the whole program, wherever they are written.
+    for stmt in &program.stmts {
+        if let Stmt::Decl { names, shape, span } = stmt {
+            for ident in names {
+                let sh = inf.declared_shape(shape);
+                if let Some((_, first)) = inf.declared.get(&ident.name) {
+                    return Err(Diagnostic::at(ident.span, format!("`{}` is declared twice", ident.name))
+                        .label(*first, "first declared here"));
+                }
+                inf.declared.insert(ident.name.clone(), (sh, *span));
+            }
+        }
+        if let Stmt::Def { name, .. } = stmt {
+            if let Some(first) = inf.defined_later.get(&name.name) {
+                return Err(Diagnostic::at(name.span, format!("`{}` is defined twice", name.name))
+                    .label(*first, "first defined here")
+                    .hint("give the second definition another name"));
+            }
+            inf.defined_later.insert(name.name.clone(), name.span);
+        }
+    }
+    for stmt in &program.stmts {
+        match stmt {
+            Stmt::Decl { .. } => {}
+            Stmt::Def { name, expr, .. } => {
+                inf.defining = Some(name.name.clone());
+                let sh = inf.expr(expr)?;
+                inf.defining = None;
+                if let Some((decl, decl_span)) = inf.declared.get(&name.name).cloned()
+                    && !(inf.dims.equate(&decl.rows, &sh.rows) && inf.dims.equate(&decl.cols, &sh.cols))
+                {
+                    let (got, want) = (inf.show(&sh), inf.show(&decl));
+                    return Err(Diagnostic::at(expr.span, format!("`{}` is declared {want} but defined as a {got} value", name.name))
+                        .label(decl_span, format!("declared {want} here")));
+                }
+                inf.defined_later.remove(&name.name);
+                inf.definitions.insert(name.name.clone(), (sh, name.span));
+            }
+            Stmt::Expr(e) => {
+                inf.expr(e)?;
+            }
+        }
+    }
+    Ok(inf.finish(program))
+}
+
+impl Infer<'_> {
+    fn dim(&mut self, d: &DimSpec) -> Var {
+        match d {
+            DimSpec::Int(n, _) => self.dims.fresh(Some(Value::Int(*n)), false),
+            DimSpec::Name(n, _) => {
+                if let Some(&v) = self.named.get(n) {
+                    return v;
+                }
+                let v = self.dims.fresh(Some(Value::Named(Name::new(n))), false);
+                self.named.insert(n.clone(), v);
+                v
+            }
+        }
+    }
+
+    fn declared_shape(&mut self, s: &ShapeSpec) -> Sh<Var> {
+        match s {
+            ShapeSpec::Scalar(_) => Sh { rows: self.dims.one(), cols: self.dims.one() },
+            ShapeSpec::Vector(n) => Sh { rows: self.dim(n), cols: self.dims.one() },
+            ShapeSpec::Matrix(r, c) => Sh { rows: self.dim(r), cols: self.dim(c) },
+        }
+    }
+
+    fn show(&mut self, s: &Sh<Var>) -> String {
+        let (r, c) = (self.dims.show(s.rows), self.dims.show(s.cols));
+        match (r.as_str(), c.as_str()) {
+            ("1", "1") => "scalar".into(),
+            (_, "1") => format!("{r}-vector"),
+            _ => format!("{r}×{c}"),
+        }
+    }
+
+    /// The source text of a span, shortened for messages.
+    fn quote(&self, span: Span) -> String {
+        let text = self.src.get(span.start..span.end).unwrap_or("").trim();
+        let mut q: String = text.chars().take(24).collect();
+        if text.chars().count() > 24 {
+            q.push('…');
+        }
+        q
+    }
+
+    /// The shape a variable has by the naming conventions.
+    fn conventional(&mut self, name: &str) -> Sh<Var> {
+        let parts = NameParts::split(name);
+        if parts.is_upper() {
+            Sh { rows: self.dims.fresh(None, false), cols: self.dims.fresh(None, false) }
+        } else if parts.is_greek() {
+            Sh { rows: self.dims.one(), cols: self.dims.one() }
+        } else {
+            Sh { rows: self.dims.fresh(None, true), cols: self.dims.one() }
+        }
+    }
+
+    fn name(&mut self, name: &str, span: Span) -> Result<Sh<Var>, Diagnostic> {
+        if let Some((sh, _)) = self.definitions.get(name) {
+            return Ok(sh.clone());
+        }
+        if self.defining.as_deref() == Some(name) {
+            return Err(Diagnostic::at(span, format!("`{name}` is defined in terms of itself"))
+                .hint("a definition can only use variables and earlier definitions"));
+        }
+        if let Some(&def) = self.defined_later.get(name) {
+            return Err(Diagnostic::at(span, format!("`{name}` is used before its definition"))
+                .label(def, "defined here")
+                .hint("move the definition above its first use"));
+        }
+        if let Some(sh) = self.variables.get(name) {
+            return Ok(sh.clone());
+        }
+        let sh = match self.declared.get(name) {
+            Some((sh, _)) => sh.clone(),
+            None => self.conventional(name),
+        };
+        self.variables.insert(name.to_string(), sh.clone());
+        Ok(sh)
+    }
+
+    /// Applies an operator rule; on a mismatch, reports at the operands.
+    fn apply(&mut self, op: Op, what: &str, args: &[(Sh<Var>, Span)]) -> Result<Sh<Var>, Diagnostic> {
+        let shapes: Vec<Sh<Var>> = args.iter().map(|a| a.0.clone()).collect();
+        rule::apply(op, &shapes, &mut self.dims).map_err(|m| self.mismatch(m, what, args))
+    }
+
+    fn mismatch(&mut self, m: Mismatch, what: &str, args: &[(Sh<Var>, Span)]) -> Diagnostic {
+        let at = |i: usize, inf: &mut Self| {
+            let s = inf.show(&args[i].0);
+            (args[i].1, inf.quote(args[i].1), s)
+        };
+        match m {
+            Mismatch::Inner { left, right } => {
+                let (ls, lq, lsh) = at(left, self);
+                let (rs, rq, rsh) = at(right, self);
+                let (c, r) = (self.dims.show(args[left].0.cols), self.dims.show(args[right].0.rows));
+                let mut d = Diagnostic::new(format!("cannot multiply `{lq}` ({lsh}) by `{rq}` ({rsh})"))
+                    .label(ls, format!("{lsh}: {c} columns"))
+                    .label(rs, format!("{rsh}: {r} rows"));
+                if lsh.ends_with("-vector") && rsh.ends_with("-vector") {
+                    d = d.hint(format!("for the inner product write `{lq}^T {rq}`; for the outer product `{lq} {rq}^T`"));
+                }
+                d
+            }
+            Mismatch::Same { left, right } => {
+                let (ls, lq, lsh) = at(left, self);
+                let (rs, rq, rsh) = at(right, self);
+                let mut d = Diagnostic::new(format!("{what} needs equal shapes: `{lq}` is {lsh}, `{rq}` is {rsh}"))
+                    .label(ls, lsh.clone())
+                    .label(rs, rsh.clone());
+                if what == "addition" && (lsh == "scalar" || rsh == "scalar") {
+                    d = d.hint("a scalar can only be added to a scalar; to add it to every entry, multiply it by 𝟙 (or 𝟙𝟙ᵀ)");
+                }
+                d
+            }
+            Mismatch::NotSquare(i) => {
+                let (s, q, sh) = at(i, self);
+                Diagnostic::at(s, format!("{what} needs a square matrix, but `{q}` is {sh}"))
+            }
+            Mismatch::NotVector(i) => {
+                let (s, q, sh) = at(i, self);
+                Diagnostic::at(s, format!("{what} needs a vector, but `{q}` is {sh}"))
+            }
+            Mismatch::TooLarge => Diagnostic::at(args[0].1, format!("the dimensions of this {what} are too large")),
+        }
+    }
+
+    fn expr(&mut self, e: &Expr) -> Result<Sh<Var>, Diagnostic> {
+        match &e.kind {
+            ExprKind::Num(_) => Ok(Sh { rows: self.dims.one(), cols: self.dims.one() }),
+            ExprKind::Name(n) => self.name(n, e.span),
+            ExprKind::Identity(d) => {
+                let n = match d {
+                    Some(d) => self.dim(d),
+                    None => self.dims.fresh(None, false),
+                };
+                self.constants.push((e.span.start, n));
+                Ok(Sh { rows: n, cols: n })
+            }
+            ExprKind::Ones(d) => {
+                let n = match d {
+                    Some(d) => self.dim(d),
+                    None => self.dims.fresh(None, true),
+                };
+                self.constants.push((e.span.start, n));
+                Ok(Sh { rows: n, cols: self.dims.one() })
+            }
+            ExprKind::Frob(items) => {
+                let mut acc = (self.expr(&items[0])?, items[0].span);
+                for item in &items[1..] {
+                    let rhs = (self.expr(item)?, item.span);
+                    let sh = self.apply(Op::Frob, "the Frobenius product `:`", &[acc.clone(), rhs])?;
+                    acc = (sh, acc.1.to(item.span));
+                }
+                Ok(acc.0)
+            }
+            ExprKind::Sum(first, rest) => {
+                let mut acc = (self.expr(first)?, first.span);
+                for (_, _, item) in rest {
+                    let rhs = (self.expr(item)?, item.span);
+                    let sh = self.apply(Op::Add, "addition", &[acc.clone(), rhs])?;
+                    acc = (sh, acc.1.to(item.span));
+                }
+                Ok(acc.0)
+            }
+            ExprKind::Kron(items) => {
+                let mut acc = (self.expr(&items[0])?, items[0].span);
+                for item in &items[1..] {
+                    let rhs = (self.expr(item)?, item.span);
+                    let sh = self.apply(Op::Kron, "Kronecker product", &[acc.clone(), rhs])?;
+                    acc = (sh, acc.1.to(item.span));
+                }
+                Ok(acc.0)
+            }
+            ExprKind::Hadamard(first, rest) => {
+                let mut acc = (self.expr(first)?, first.span);
+                for (op, _, item) in rest {
+                    let rhs = (self.expr(item)?, item.span);
+                    let what = if *op == HadOp::Times { "the elementwise product" } else { "elementwise division" };
+                    let sh = self.apply(Op::Had, what, &[acc.clone(), rhs])?;
+                    acc = (sh, acc.1.to(item.span));
+                }
+                Ok(acc.0)
+            }
+            ExprKind::Product(first, rest) => {
+                let mut acc = (self.expr(first)?, first.span);
+                for (op, op_span, item) in rest {
+                    let rhs = (self.expr(item)?, item.span);
+                    if *op == ProdOp::Divide && !rule::is_scalar(&mut self.dims, &rhs.0) {
+                        let (q, sh) = (self.quote(item.span), self.show(&rhs.0));
+                        return Err(Diagnostic::at(item.span, format!("can only divide by a scalar, but `{q}` is {sh}"))
+                            .label(*op_span, "division here")
+                            .hint("for a matrix write `A B⁻¹`; to divide entry by entry, `⊘` or `./`"));
+                    }
+                    let sh = self.apply(Op::Mul, "product", &[acc.clone(), rhs])?;
+                    acc = (sh, acc.1.to(item.span));
+                }
+                Ok(acc.0)
+            }
+            ExprKind::Neg(inner) => self.expr(inner),
+            ExprKind::Postfix(inner, op, op_span) => {
+                let arg = (self.expr(inner)?, inner.span);
+                match op {
+                    Postfix::Transpose => self.apply(Op::Trans, "transpose", &[arg]),
+                    Postfix::Inverse => self.apply(Op::Pow, "the inverse", &[arg]),
+                    Postfix::Power(k) => {
+                        if !k.is_integer() && !rule::is_scalar(&mut self.dims, &arg.0) {
+                            let q = self.quote(inner.span);
+                            return Err(Diagnostic::at(*op_span, format!("`{q}` is a matrix: only integer powers are defined"))
+                                .hint("for an elementwise power write `.^`"));
+                        }
+                        self.apply(Op::Pow, "a matrix power", &[arg])
+                    }
+                    Postfix::ElemPower(_) => self.apply(Op::EPow, "elementwise power", &[arg]),
+                }
+            }
+            ExprKind::Call(f, name_span, args) => {
+                let mut shaped = Vec::with_capacity(args.len());
+                for a in args {
+                    shaped.push((self.expr(a)?, a.span));
+                }
+                let what = format!("`{}`", self.quote(*name_span));
+                let op = match f {
+                    Function::Sigmoid
+                    | Function::Tanh
+                    | Function::Exp
+                    | Function::Log
+                    | Function::Sqrt
+                    | Function::Softplus
+                    | Function::Relu
+                    | Function::Sin
+                    | Function::Cos
+                    | Function::Abs => return Ok(shaped[0].0.clone()),
+                    Function::Softmax => Op::Softmax,
+                    Function::LogSumExp => Op::Lse,
+                    Function::Sum => Op::Sum,
+                    Function::Trace => Op::Tr,
+                    Function::Det => Op::Det,
+                    Function::LogDet => Op::Logdet,
+                    Function::Inv => Op::Pow,
+                    Function::DiagMatrix => Op::DiagM,
+                    Function::DiagVector => Op::DiagV,
+                    Function::Vec => Op::Vec,
+                    Function::Kron => Op::Kron,
+                };
+                self.apply(op, &what, &shaped)
+            }
+            ExprKind::Norm(inner, kind) => {
+                let sh = self.expr(inner)?;
+                let (r, c) = (self.dims.is_one(&sh.rows), self.dims.is_one(&sh.cols));
+                if *kind == NormKind::Two && !r && !c {
+                    let (q, s) = (self.quote(inner.span), self.show(&sh));
+                    return Err(Diagnostic::at(e.span, format!("`‖{q}‖` of a matrix ({s}) is ambiguous"))
+                        .hint(format!("write `‖{q}‖_F` for the Frobenius norm")));
+                }
+                Ok(Sh { rows: self.dims.one(), cols: self.dims.one() })
+            }
+        }
+    }
+
+    /// Resolves every dimension, inventing names for the unknown ones.
+    fn finish(mut self, program: &Program) -> Shapes {
+        let mut taken: std::collections::HashSet<String> = self.named.keys().cloned().collect();
+        for stmt in &program.stmts {
+            match stmt {
+                Stmt::Def { name, .. } => {
+                    taken.insert(name.name.clone());
+                }
+                Stmt::Decl { names, .. } => taken.extend(names.iter().map(|n| n.name.clone())),
+                Stmt::Expr(_) => {}
+            }
+        }
+        taken.extend(self.variables.keys().cloned());
+        let mut pool = ["m", "n", "p", "q", "r", "k", "l", "s", "t", "u"]
+            .into_iter()
+            .map(String::from)
+            .chain((1..).map(|i| format!("d_{i}")))
+            .filter(|n| !taken.contains(n));
+        let mut invented: HashMap<Var, Name> = HashMap::new();
+        let mut dims: Vec<Name> = Vec::new();
+        let mut resolve = |inf: &mut Self, v: Var| -> Dim {
+            let r = inf.dims.find(v);
+            if inf.dims.value[r as usize].is_none() {
+                let name = *invented.entry(r).or_insert_with(|| Name::new(&pool.next().unwrap_or_default()));
+                inf.dims.value[r as usize] = Some(Value::Named(name));
+            }
+            let d = inf.dims.known(r).expect("resolved");
+            for n in d.names() {
+                if !dims.contains(&n) {
+                    dims.push(n);
+                }
+            }
+            d
+        };
+        let variables: Vec<(String, Sh<Var>)> = self.variables.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let variables = variables
+            .into_iter()
+            .map(|(n, s)| (n, Shape::new(resolve(&mut self, s.rows), resolve(&mut self, s.cols))))
+            .collect();
+        let definitions: Vec<(String, Sh<Var>)> = self.definitions.iter().map(|(k, v)| (k.clone(), v.0.clone())).collect();
+        let definitions = definitions
+            .into_iter()
+            .map(|(n, s)| (n, Shape::new(resolve(&mut self, s.rows), resolve(&mut self, s.cols))))
+            .collect();
+        let constants = std::mem::take(&mut self.constants);
+        let constant_sizes = constants.into_iter().map(|(at, v)| (at, resolve(&mut self, v))).collect();
+        Shapes { variables, definitions, constant_sizes, dims }
+    }
+}

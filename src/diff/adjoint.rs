@@ -1,0 +1,218 @@
+//! Reading a gradient off `df = G : L(dX)`: moving `G` across `:` through
+//! the linear expression `L` until it stands alone against each `d(name)`.
+//!
+//! Each operator has its rule, the identity that moves a factor across the
+//! Frobenius product (`A : BC = BᵀA : C = ACᵀ : B`, `A : (B ∘ C) = (A ∘ B) :
+//! C`, `A : Cᵀ = Aᵀ : C`…). Over a DAG this is reverse accumulation: nodes
+//! are visited parents first (decreasing id), each passing its accumulated
+//! `G` to its linear children, so shared parts are moved once.
+
+use std::collections::HashMap;
+
+use egg::{Id, Language};
+use indexmap::IndexMap;
+
+use crate::ir::{Constant, Graph, Math};
+use crate::name::Name;
+use crate::shape::Dim;
+
+/// The nodes under `root` whose value depends on a `d(name)` leaf.
+pub fn linear_nodes(g: &Graph, root: Id) -> Vec<Id> {
+    let mut linear: HashMap<Id, bool> = HashMap::new();
+    for id in g.reachable(&[root]) {
+        let node = g.node(id);
+        let is = matches!(node, Math::Diff(_)) || node.children().iter().any(|c| linear[c]);
+        linear.insert(id, is);
+    }
+    let mut ids: Vec<Id> = linear.into_iter().filter_map(|(id, l)| l.then_some(id)).collect();
+    ids.sort_unstable();
+    ids
+}
+
+/// `G : L = Σ Gₙ : d(n)`: the `Gₙ`, by name, in order of appearance.
+pub fn transpose(g: &mut Graph, lin: Id, adjoint: Id) -> IndexMap<Name, Id> {
+    let linear = linear_nodes(g, lin);
+    let is_linear = |id: Id| linear.binary_search(&id).is_ok();
+    let mut adj: HashMap<Id, Id> = HashMap::from([(lin, adjoint)]);
+    let mut out: IndexMap<Name, Id> = IndexMap::new();
+    for &id in linear.iter().rev() {
+        let Some(&a) = adj.get(&id) else { continue };
+        let node = g.node(id).clone();
+        if let Math::Diff(s) = node {
+            let Math::Sym(name) = *g.node(s) else { unreachable!("d of a non-name") };
+            accumulate(g, &mut out, name, a);
+            continue;
+        }
+        for (child, contribution) in moves(g, &node, a, &is_linear) {
+            match adj.get(&child) {
+                Some(&prev) => {
+                    let sum = g.add(prev, contribution);
+                    adj.insert(child, sum);
+                }
+                None => {
+                    adj.insert(child, contribution);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn accumulate(g: &mut Graph, out: &mut IndexMap<Name, Id>, name: Name, a: Id) {
+    let total = match out.get(&name) {
+        Some(&prev) => g.add(prev, a),
+        None => a,
+    };
+    out.insert(name, total);
+}
+
+/// For `A : node`, the `(child, Gc)` with `A : node = Σ Gc : child` over the
+/// linear children.
+fn moves(g: &mut Graph, node: &Math, a: Id, linear: &dyn Fn(Id) -> bool) -> Vec<(Id, Id)> {
+    let mut out = Vec::new();
+    match *node {
+        // A : (B + C) = A : B + A : C
+        Math::Add([b, c]) => {
+            for x in [b, c] {
+                if linear(x) {
+                    out.push((x, a));
+                }
+            }
+        }
+        Math::Mul([b, c]) => {
+            let (sb, sc) = (g.is_scalar(b), g.is_scalar(c));
+            if linear(b) {
+                let gb = if sb && !sc {
+                    // A : (β C) = (A : C) β
+                    g.frob(a, c)
+                } else if sc {
+                    // A : (B γ) = γA : B
+                    g.mul(c, a)
+                } else {
+                    // A : BC = ACᵀ : B
+                    let ct = g.trans(c);
+                    g.mul(a, ct)
+                };
+                out.push((b, gb));
+            }
+            if linear(c) {
+                let gc = if sc && !sb {
+                    // A : (B γ) = (A : B) γ
+                    g.frob(a, b)
+                } else if sb {
+                    // A : (β C) = βA : C
+                    g.mul(b, a)
+                } else {
+                    // A : BC = BᵀA : C
+                    let bt = g.trans(b);
+                    g.mul(bt, a)
+                };
+                out.push((c, gc));
+            }
+        }
+        // A : (B ∘ C) = (A ∘ B) : C
+        Math::Had([b, c]) => {
+            if linear(b) {
+                out.push((b, g.had(a, c)));
+            }
+            if linear(c) {
+                out.push((c, g.had(a, b)));
+            }
+        }
+        Math::Kron([b, c]) => {
+            if linear(b) {
+                out.push((b, kron_adjoint(g, a, b, c, Side::Left)));
+            }
+            if linear(c) {
+                out.push((c, kron_adjoint(g, a, b, c, Side::Right)));
+            }
+        }
+        // α(B : C) with α scalar: α : (B : C) = αC : B = αB : C
+        Math::Frob([b, c]) => {
+            if linear(b) {
+                out.push((b, g.mul(a, c)));
+            }
+            if linear(c) {
+                out.push((c, g.mul(a, b)));
+            }
+        }
+        // A : Bᵀ = Aᵀ : B
+        Math::Trans(b) => out.push((b, g.trans(a))),
+        // α sum(B) = α𝟙𝟙ᵀ : B
+        Math::Sum(b) => {
+            let shape = g.shape(b).clone();
+            let ones = g.ones_like(&shape);
+            out.push((b, g.mul(a, ones)));
+        }
+        // α tr(B) = αI : B
+        Math::Tr(b) => {
+            let n = g.shape(b).rows.clone();
+            let i = g.identity(n);
+            out.push((b, g.mul(a, i)));
+        }
+        // A : Diag(b) = diag(A) : b
+        Math::DiagM(b) => {
+            let d = g.diag_v(a);
+            let d = if g.shape(b).is_row() { g.trans(d) } else { d };
+            out.push((b, d));
+        }
+        // A : diag(B) = Diag(A) : B   (A a column vector)
+        Math::DiagV(b) => out.push((b, g.diag_m(a))),
+        // a : vec(B) = unvec(a) : B
+        Math::Vec(b) => {
+            let shape = g.shape(b).clone();
+            out.push((b, g.unvec(a, shape)));
+        }
+        Math::Unvec([v, _]) => out.push((v, g.vec(a))),
+        _ => unreachable!("{node:?} is not linear in its children"),
+    }
+    out
+}
+
+#[derive(Clone, Copy)]
+enum Side {
+    Left,
+    Right,
+}
+
+/// The gradient of `A : (B ⊗ C)` with respect to one factor, through
+/// `vec(B ⊗ C) = P (vec B ⊗ vec C)`, `P = I_n ⊗ K_{q,m} ⊗ I_p` for `B`
+/// `m×n`, `C` `p×q` (Magnus & Neudecker, Thm 3.10).
+fn kron_adjoint(g: &mut Graph, a: Id, b: Id, c: Id, side: Side) -> Id {
+    let (bs, cs) = (g.shape(b).clone(), g.shape(c).clone());
+    let p = kron_vec_permutation(g, &bs.rows, &bs.cols, &cs.rows, &cs.cols);
+    let pt = g.trans(p);
+    let va = g.vec(a);
+    let pva = g.mul(pt, va);
+    let (factor, shape) = match side {
+        // d(B ⊗ C) with dC: (vec B ⊗ I_{pq})
+        Side::Right => {
+            let vb = g.vec(b);
+            let i = g.identity(cs.len().expect("size fits"));
+            (g.kron(vb, i), cs)
+        }
+        // with dB: (I_{mn} ⊗ vec C)
+        Side::Left => {
+            let vc = g.vec(c);
+            let i = g.identity(bs.len().expect("size fits"));
+            (g.kron(i, vc), bs)
+        }
+    };
+    let ft = g.trans(factor);
+    let v = g.mul(ft, pva);
+    g.unvec(v, shape)
+}
+
+/// `P = I_n ⊗ K_{q,m} ⊗ I_p` with `vec(B ⊗ C) = P (vec B ⊗ vec C)` for `B`
+/// `m×n`, `C` `p×q`.
+pub fn kron_vec_permutation(g: &mut Graph, m: &Dim, n: &Dim, p: &Dim, q: &Dim) -> Id {
+    let k = if q.is_one() || m.is_one() {
+        g.identity(q.times(m).expect("size fits"))
+    } else {
+        g.constant(Constant::Commutation(q.clone(), m.clone()))
+    };
+    let i_n = g.identity(n.clone());
+    let i_p = g.identity(p.clone());
+    let left = g.kron(i_n, k);
+    g.kron(left, i_p)
+}

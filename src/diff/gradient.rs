@@ -1,0 +1,113 @@
+//! Gradients by reverse accumulation over the chain: `df = Σ G_b : d(b)`,
+//! walked from the last binding back. For each binding `b` with adjoint
+//! `G_b`, its differential `d(b) = L(d(names))` is substituted and `G_b` is
+//! moved across `:` (`adjoint::transpose`), adding to the adjoints of the
+//! names `b` uses. The adjoints of the variables are the gradients.
+//!
+//! An adjoint that feeds several names (the δ_l of a network layer, shared
+//! by ∂/∂W_l and ∂/∂h_{l−1}) is named `δ_b` and defined once, so that the
+//! gradients of an L-layer network stay linear in L.
+
+use egg::Id;
+use indexmap::IndexMap;
+
+use super::adjoint;
+use super::chain::Chain;
+use super::differential::differential;
+use crate::ir::{Graph, Math, NameInfo, NameKind};
+use crate::name::Name;
+
+/// An inlined adjoint larger than this (as a tree) is named anyway, which
+/// keeps every expression handed to the simplifier small.
+const INLINE_LIMIT: usize = 40;
+
+pub struct Gradient {
+    /// Adjoints given names (`δ_h`), in the order they were defined.
+    pub adjoints: Vec<Name>,
+    /// `∂f/∂X` for each `X` of `wrt`, in order.
+    pub results: Vec<(Name, Id)>,
+}
+
+/// The names whose value depends on one of `wrt`.
+pub fn live_names(g: &Graph, chain: &Chain, wrt: &[Name]) -> Vec<Name> {
+    let mut live: Vec<Name> = wrt.to_vec();
+    for &(name, expr) in &chain.bindings {
+        let uses_live = g.reachable(&[expr]).into_iter().any(|id| matches!(g.node(id), Math::Sym(n) if live.contains(n)));
+        if uses_live {
+            live.push(name);
+        }
+    }
+    live
+}
+
+/// `∂f/∂X` for every `X` in `wrt`; `f` must be a scalar binding of `chain`.
+pub fn gradients(g: &mut Graph, chain: &Chain, f: Name, wrt: &[Name]) -> Gradient {
+    let live = live_names(g, chain, wrt);
+    let is_live = |n: Name| live.contains(&n);
+    let mut adjoints: IndexMap<Name, Id> = IndexMap::new();
+    adjoints.insert(f, g.int(1));
+    let mut named = Vec::new();
+    for &(b, expr) in chain.bindings.iter().rev() {
+        let Some(&adj) = adjoints.get(&b) else { continue };
+        if !is_live(b) {
+            continue;
+        }
+        let out = g.sym(b);
+        let Some(lin) = differential(g, expr, out, &is_live) else { continue };
+        let targets = adjoint::linear_nodes(g, lin).into_iter().filter(|&id| matches!(g.node(id), Math::Diff(_))).count();
+        let adj = if b != f && (targets >= 2 || tree_size(g, adj) > INLINE_LIMIT) && !is_trivial(g, adj) {
+            let delta = adjoint_name(g, b);
+            let info = NameInfo { shape: g.shape(adj).clone(), props: g.props(adj), kind: NameKind::Adjoint(b), def: Some(adj), span: None };
+            g.declare(delta, info);
+            named.push(delta);
+            g.sym(delta)
+        } else {
+            adj
+        };
+        for (name, contribution) in adjoint::transpose(g, lin, adj) {
+            let total = match adjoints.get(&name) {
+                Some(&prev) => g.add(prev, contribution),
+                None => contribution,
+            };
+            adjoints.insert(name, total);
+        }
+    }
+    let results = wrt
+        .iter()
+        .map(|&x| {
+            let grad = match adjoints.get(&x) {
+                Some(&a) => a,
+                None => {
+                    let shape = g.info(x).shape.clone();
+                    g.zero(shape)
+                }
+            };
+            (x, grad)
+        })
+        .collect();
+    Gradient { adjoints: named, results }
+}
+
+/// `δ_b`, or `δ_b'`… if the program already uses it.
+fn adjoint_name(g: &Graph, b: Name) -> Name {
+    let base = format!("δ_{b}");
+    std::iter::once(base.clone())
+        .chain((1..).map(|i| format!("{base}{}", "'".repeat(i))))
+        .map(|s| Name::new(&s))
+        .find(|n| !g.names.contains_key(n))
+        .expect("a free name")
+}
+
+fn is_trivial(g: &Graph, id: Id) -> bool {
+    matches!(g.node(id), Math::Sym(_) | Math::Num(_) | Math::Const(_))
+}
+
+/// The size of `root` written out as a tree (shared parts counted each time).
+pub fn tree_size(g: &Graph, root: Id) -> usize {
+    let mut size: std::collections::HashMap<Id, usize> = std::collections::HashMap::new();
+    for id in g.reachable(&[root]) {
+        let s = egg::Language::children(g.node(id)).iter().fold(1usize, |acc, c| acc.saturating_add(size[c]));
+        size.insert(id, s);
+    }
+    size[&root]
+}

@@ -1,0 +1,122 @@
+//! Differentiation by the differential method: the differential of each
+//! binding (`differential`), reverse accumulation of `df = G : dX` for
+//! gradients (`gradient`, moving `G` across `:` in `adjoint`), forward
+//! accumulation of `vec(dF) = J vec(dX)` for Jacobians (`jacobian`), and
+//! Hessians as Jacobians of the simplified gradient.
+//!
+//! [`derive`] runs the right one and simplifies what it produced.
+
+pub mod adjoint;
+pub mod chain;
+pub mod differential;
+pub mod gradient;
+pub mod jacobian;
+
+use std::collections::HashMap;
+
+use egg::Id;
+
+use crate::ir::{Graph, NameKind};
+use crate::name::Name;
+use crate::simplify;
+use chain::Chain;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `∂f/∂X`, shaped like `X`, for a scalar `f`.
+    Gradient,
+    /// `∂vec(F)/∂vec(X)`.
+    Jacobian,
+    /// `∂²f/∂vec(X)∂vec(X)ᵀ`.
+    Hessian,
+}
+
+/// One derivative, with respect to one variable.
+pub struct Entry {
+    pub wrt: Name,
+    /// As a person would write it.
+    pub readable: Id,
+    /// As NumPy should compute it.
+    pub numpy: Id,
+}
+
+pub struct Derivative {
+    pub kind: Kind,
+    pub of: Name,
+    /// Named adjoints (`δ_h`) the results use, in dependency order; the
+    /// definition in the name table is the readable form.
+    pub adjoints: Vec<Name>,
+    /// The NumPy form of each adjoint's definition.
+    pub numpy_defs: HashMap<Name, Id>,
+    pub entries: Vec<Entry>,
+}
+
+/// `root` with the intermediate names (`v = Wx`) written out, so that the
+/// simplifier sees through them.
+fn inline_intermediates(g: &mut Graph, root: Id) -> Id {
+    let defs: HashMap<Name, Id> = g
+        .names
+        .iter()
+        .filter(|(_, i)| i.kind == NameKind::Intermediate)
+        .map(|(n, i)| (*n, i.def.expect("intermediates are defined")))
+        .collect();
+    g.substitute(root, &|n| defs.get(&n).copied())
+}
+
+/// Simplifies the adjoints' definitions (in place) and the results.
+fn simplify_all(g: &mut Graph, adjoints: &[Name], results: &[(Name, Id)]) -> (HashMap<Name, Id>, Vec<Entry>) {
+    let mut numpy_defs = HashMap::new();
+    for &a in adjoints {
+        let def = g.info(a).def.expect("adjoints are defined");
+        let def = inline_intermediates(g, def);
+        let s = simplify::simplify(g, &[def]);
+        g.names.get_mut(&a).expect("declared").def = Some(s.readable[0]);
+        numpy_defs.insert(a, s.flops[0]);
+    }
+    let entries = results
+        .iter()
+        .map(|&(wrt, r)| {
+            let r = inline_intermediates(g, r);
+            let s = simplify::simplify(g, &[r]);
+            Entry { wrt, readable: s.readable[0], numpy: s.flops[0] }
+        })
+        .collect();
+    (numpy_defs, entries)
+}
+
+/// The derivative of kind `kind` of the binding `of` with respect to each
+/// of `wrt`, simplified.
+pub fn derive(g: &mut Graph, chain: &Chain, of: Name, wrt: &[Name], kind: Kind) -> Derivative {
+    match kind {
+        Kind::Gradient => {
+            let grad = gradient::gradients(g, chain, of, wrt);
+            let (numpy_defs, entries) = simplify_all(g, &grad.adjoints, &grad.results);
+            Derivative { kind, of, adjoints: grad.adjoints, numpy_defs, entries }
+        }
+        Kind::Jacobian => {
+            let root = g.sym(of);
+            let results: Vec<(Name, Id)> = wrt.iter().map(|&x| (x, jacobian::jacobian(g, &chain.bindings, root, x))).collect();
+            let (numpy_defs, entries) = simplify_all(g, &[], &results);
+            Derivative { kind, of, adjoints: Vec::new(), numpy_defs, entries }
+        }
+        Kind::Hessian => {
+            let mut adjoints = Vec::new();
+            let mut numpy_defs = HashMap::new();
+            let mut entries = Vec::new();
+            for &x in wrt {
+                // the Jacobian of the simplified gradient, through the chain
+                // and the adjoints the gradient defines
+                let grad = gradient::gradients(g, chain, of, &[x]);
+                let (defs, grad_entries) = simplify_all(g, &grad.adjoints, &grad.results);
+                let mut bindings = chain.bindings.clone();
+                bindings.extend(grad.adjoints.iter().map(|&a| (a, g.info(a).def.expect("defined"))));
+                let h = jacobian::jacobian(g, &bindings, grad_entries[0].readable, x);
+                let (_, mut e) = simplify_all(g, &[], &[(x, h)]);
+                adjoints.extend(grad.adjoints);
+                numpy_defs.extend(defs);
+                entries.append(&mut e);
+            }
+            Derivative { kind, of, adjoints, numpy_defs, entries }
+        }
+    }
+}

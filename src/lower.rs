@@ -1,0 +1,214 @@
+//! AST + shapes → IR. Each definition becomes a named binding: its
+//! expression is built in the graph and its name declared with that
+//! expression as `def`, so later uses are `Sym` leaves. Differentiation sees
+//! through the names; the printers keep them.
+//!
+//! Architecture invariant: after lowering, nothing fails on user input; a
+//! shape misfit in the graph is a bug in matdiff (see `Graph::raw`).
+
+use crate::diagnostic::{Diagnostic, Span};
+use crate::ir::{Func, Graph, NameInfo, NameKind};
+use crate::name::Name;
+use crate::num::Number;
+use crate::shape::infer::Shapes;
+use crate::shape::Dim;
+use crate::syntax::ast::*;
+use egg::Id;
+
+/// The program in IR form.
+pub struct Lowered {
+    pub graph: Graph,
+    /// Free variables, in order of first appearance.
+    pub variables: Vec<Name>,
+    /// User definitions, in program order.
+    pub definitions: Vec<Name>,
+    /// The function to differentiate.
+    pub function: Name,
+    /// Named dimensions (declared or invented), for sampling sizes.
+    pub dims: Vec<Name>,
+}
+
+/// Lowers `program`; `of` names the function to differentiate (default: the
+/// last definition, or a lone trailing expression, which is called `f`).
+pub fn lower(program: &Program, shapes: &Shapes, of: Option<&str>) -> Result<Lowered, Diagnostic> {
+    let mut graph = Graph::new();
+    let mut variables = Vec::new();
+    for (name, shape) in &shapes.variables {
+        let name = Name::new(name);
+        graph.declare(name, NameInfo { shape: shape.clone(), props: Default::default(), kind: NameKind::Variable, def: None, span: None });
+        variables.push(name);
+    }
+    let mut lowering = Lowering { graph, shapes };
+    let mut definitions = Vec::new();
+    let mut function = None;
+    let last = program.stmts.iter().rposition(|s| !matches!(s, Stmt::Decl { .. }));
+    for (i, stmt) in program.stmts.iter().enumerate() {
+        match stmt {
+            Stmt::Decl { .. } => {}
+            Stmt::Def { name, expr, .. } => {
+                let id = lowering.expr(expr);
+                let n = Name::new(&name.name);
+                lowering.define(n, id, NameKind::Definition, Some(name.span));
+                definitions.push(n);
+                function = Some(n);
+            }
+            Stmt::Expr(expr) if Some(i) == last => {
+                let id = lowering.expr(expr);
+                let n = fresh_function_name(&lowering.graph);
+                lowering.define(n, id, NameKind::Definition, Some(expr.span));
+                definitions.push(n);
+                function = Some(n);
+            }
+            Stmt::Expr(expr) => {
+                return Err(Diagnostic::at(expr.span, "this expression is not used")
+                    .hint("give it a name (`f = …`) or make it the last statement"));
+            }
+        }
+    }
+    let function = match of {
+        Some(of) => {
+            let n = Name::new(of);
+            if !definitions.contains(&n) {
+                return Err(Diagnostic::new(format!("`--of {of}` names no definition of the program")));
+            }
+            n
+        }
+        None => function.ok_or_else(|| {
+            Diagnostic::new("nothing to differentiate").hint("write a definition such as `f = x^T A x`, or an expression")
+        })?,
+    };
+    Ok(Lowered { graph: lowering.graph, variables, definitions, function, dims: shapes.dims.clone() })
+}
+
+/// `f`, or the first of `f_0`, `f_1`… that the program does not use.
+fn fresh_function_name(g: &Graph) -> Name {
+    std::iter::once("f".to_string())
+        .chain((0..).map(|i| format!("f_{i}")))
+        .map(|s| Name::new(&s))
+        .find(|n| !g.names.contains_key(n))
+        .expect("an unused name")
+}
+
+struct Lowering<'a> {
+    graph: Graph,
+    shapes: &'a Shapes,
+}
+
+impl Lowering<'_> {
+    fn define(&mut self, name: Name, def: Id, kind: NameKind, span: Option<Span>) {
+        let g = &mut self.graph;
+        let info = NameInfo { shape: g.shape(def).clone(), props: g.props(def), kind, def: Some(def), span };
+        g.declare(name, info);
+    }
+
+    fn size(&self, span: Span) -> Dim {
+        self.shapes.constant_sizes.get(&span.start).cloned().expect("inference sized every constant")
+    }
+
+    fn expr(&mut self, e: &Expr) -> Id {
+        match &e.kind {
+            ExprKind::Num(n) => self.graph.num(*n),
+            ExprKind::Name(n) => self.graph.sym(Name::new(n)),
+            ExprKind::Identity(_) => {
+                let n = self.size(e.span);
+                self.graph.identity(n)
+            }
+            ExprKind::Ones(_) => {
+                let n = self.size(e.span);
+                self.graph.ones(n)
+            }
+            ExprKind::Frob(items) => self.fold(items.iter(), Graph::frob),
+            ExprKind::Kron(items) => self.fold(items.iter(), Graph::kron),
+            ExprKind::Sum(first, rest) => {
+                let mut acc = self.expr(first);
+                for (sign, _, item) in rest {
+                    let b = self.expr(item);
+                    acc = match sign {
+                        Sign::Plus => self.graph.add(acc, b),
+                        Sign::Minus => self.graph.sub(acc, b),
+                    };
+                }
+                acc
+            }
+            ExprKind::Hadamard(first, rest) => {
+                let mut acc = self.expr(first);
+                for (op, _, item) in rest {
+                    let b = self.expr(item);
+                    let b = match op {
+                        HadOp::Times => b,
+                        HadOp::Divide => self.graph.epow(b, Number::MINUS_ONE),
+                    };
+                    acc = self.graph.had(acc, b);
+                }
+                acc
+            }
+            ExprKind::Product(first, rest) => {
+                let mut acc = self.expr(first);
+                for (op, _, item) in rest {
+                    let b = self.expr(item);
+                    let b = match op {
+                        ProdOp::Divide => self.graph.inv(b),
+                        ProdOp::Juxtapose | ProdOp::Times => b,
+                    };
+                    acc = self.graph.mul(acc, b);
+                }
+                acc
+            }
+            ExprKind::Neg(inner) => {
+                let a = self.expr(inner);
+                self.graph.neg(a)
+            }
+            ExprKind::Postfix(inner, op, _) => {
+                let a = self.expr(inner);
+                let g = &mut self.graph;
+                match op {
+                    Postfix::Transpose => g.trans(a),
+                    Postfix::Inverse => g.inv(a),
+                    Postfix::Power(k) => g.pow(a, *k),
+                    Postfix::ElemPower(k) => g.epow(a, *k),
+                }
+            }
+            ExprKind::Call(f, _, args) => {
+                let a: Vec<Id> = args.iter().map(|x| self.expr(x)).collect();
+                let g = &mut self.graph;
+                match f {
+                    Function::Sigmoid => g.map(Func::Sigmoid, a[0]),
+                    Function::Tanh => g.map(Func::Tanh, a[0]),
+                    Function::Exp => g.map(Func::Exp, a[0]),
+                    Function::Log => g.map(Func::Log, a[0]),
+                    Function::Sqrt => g.map(Func::Sqrt, a[0]),
+                    Function::Softplus => g.map(Func::Softplus, a[0]),
+                    Function::Relu => g.map(Func::Relu, a[0]),
+                    Function::Sin => g.map(Func::Sin, a[0]),
+                    Function::Cos => g.map(Func::Cos, a[0]),
+                    Function::Abs => g.map(Func::Abs, a[0]),
+                    Function::Softmax => g.softmax(a[0]),
+                    Function::LogSumExp => g.lse(a[0]),
+                    Function::Sum => g.sum(a[0]),
+                    Function::Trace => g.tr(a[0]),
+                    Function::Det => g.det(a[0]),
+                    Function::LogDet => g.logdet(a[0]),
+                    Function::Inv => g.inv(a[0]),
+                    Function::DiagMatrix => g.diag_m(a[0]),
+                    Function::DiagVector => g.diag_v(a[0]),
+                    Function::Vec => g.vec(a[0]),
+                    Function::Kron => g.kron(a[0], a[1]),
+                }
+            }
+            ExprKind::Norm(inner, _) => {
+                let a = self.expr(inner);
+                self.graph.norm(a)
+            }
+        }
+    }
+
+    fn fold<'e>(&mut self, mut items: impl Iterator<Item = &'e Expr>, op: fn(&mut Graph, Id, Id) -> Id) -> Id {
+        let first = items.next().expect("a chain has at least one operand");
+        let mut acc = self.expr(first);
+        for item in items {
+            let b = self.expr(item);
+            acc = op(&mut self.graph, acc, b);
+        }
+        acc
+    }
+}

@@ -1,0 +1,162 @@
+//! The cross-check every result passes before it is printed: at random
+//! points (sizes drawn for symbolic dimensions, values drawn inside each
+//! variable's domain), the derivative applied to a random direction must
+//! match central differences of the *original* program along it:
+//!
+//! - gradient `G`: `G : V` against `d/dt f(X + tV)`;
+//! - Jacobian `J`: `J vec(V)` against `d/dt vec F(X + tV)`;
+//! - Hessian `H`: `vec(U)ᵀ H vec(V)` against `∂²/∂s∂t f(X + sU + tV)`.
+//!
+//! Both forms of each result (for people, for NumPy) are checked, and the
+//! NumPy form of every named adjoint against its readable form.
+//!
+//! Architecture invariant: the differences are taken of the program as
+//! lowered, never of anything the differentiator or simplifier produced.
+
+use std::collections::HashMap;
+
+use super::{Domain, EvalError, Point, Rng, Value, directional, draw, draw_point, draw_sizes, eval_one, infer_domains, mixed_second};
+use crate::diff::{Derivative, Kind};
+use crate::ir::Graph;
+use crate::name::Name;
+
+/// How many points are checked.
+pub const POINTS: usize = 3;
+/// A result whose worst error exceeds this disagrees. Differences with one
+/// Richardson step are good to about 1e-9 on well-scaled values; a wrong
+/// derivative is off by far more.
+pub const TOLERANCE: f64 = 1e-5;
+/// Points drawn before giving up on finding one inside every domain.
+const ATTEMPTS: usize = 40;
+
+#[derive(Clone, Debug)]
+pub struct Report {
+    /// The worst error over all results and points.
+    pub worst: f64,
+    pub points: usize,
+}
+
+#[derive(Clone, Debug)]
+pub enum Failure {
+    /// A result disagrees with finite differences.
+    Disagrees { wrt: Name, error: f64, numpy: bool },
+    /// No point could be found where the program is defined.
+    NoPoint(String),
+}
+
+/// `max |got − want| / max(1, max |want|)`, as the acceptance check measures.
+fn error(got: &Value, want: &Value) -> f64 {
+    super::relative_error(got, want)
+}
+
+fn column(v: &Value) -> Value {
+    Value::from_column_slice(v.len(), 1, v.as_slice())
+}
+
+fn scalar(x: f64) -> Value {
+    Value::from_element(1, 1, x)
+}
+
+/// Checks `d` against the program whose variables, named dimensions and
+/// differentiated binding are given.
+pub fn check(g: &Graph, d: &Derivative, variables: &[Name], dims: &[Name], seed: u64) -> Result<Report, Failure> {
+    let f_root = g.info(d.of).def.expect("the function is a definition");
+    let domains = infer_domains(g, &[f_root]);
+    let mut rng = Rng::new(seed);
+    let mut function = |p: &Point| eval_one(g, f_root, p);
+    let (mut worst, mut checked, mut misses, mut retries) = (0.0f64, 0, 0, 0);
+    while checked < POINTS {
+        // After many misses, draw everything positive: logs of products of
+        // variables are defined there.
+        let domains: HashMap<Name, Domain> = if misses >= ATTEMPTS / 2 {
+            variables.iter().map(|&v| (v, domains.get(&v).copied().unwrap_or_default().merge(Domain::Positive))).collect()
+        } else {
+            domains.clone()
+        };
+        let sizes = draw_sizes(dims.iter().copied(), &mut rng);
+        let point = draw_point(g, variables, &domains, &sizes, &mut rng);
+        match check_point(g, d, &point, &mut function, &mut rng) {
+            Ok(e) => {
+                worst = worst.max(e);
+                checked += 1;
+            }
+            Err(PointError::Undefined(why)) => {
+                misses += 1;
+                if misses >= ATTEMPTS {
+                    return Err(Failure::NoPoint(why));
+                }
+            }
+            // A point next to a kink (relu, abs) or of extreme curvature can
+            // fool the differences: look elsewhere before accusing.
+            Err(PointError::Disagrees(..)) if retries < 2 => retries += 1,
+            Err(PointError::Disagrees(wrt, error, numpy)) => return Err(Failure::Disagrees { wrt, error, numpy }),
+        }
+    }
+    Ok(Report { worst, points: checked })
+}
+
+enum PointError {
+    Disagrees(Name, f64, bool),
+    Undefined(String),
+}
+
+impl From<EvalError> for PointError {
+    fn from(e: EvalError) -> PointError {
+        PointError::Undefined(e.to_string())
+    }
+}
+
+/// The worst error at one point, or why the point is no good.
+fn check_point(
+    g: &Graph,
+    d: &Derivative,
+    at: &Point,
+    f: &mut dyn FnMut(&Point) -> Result<Value, EvalError>,
+    rng: &mut Rng,
+) -> Result<f64, PointError> {
+    f(at)?;
+    let mut worst: f64 = 0.0;
+    // the NumPy forms of the adjoints against their readable forms
+    for &a in &d.adjoints {
+        let readable = eval_one(g, g.info(a).def.expect("defined"), at)?;
+        let numpy = eval_one(g, d.numpy_defs[&a], at)?;
+        let e = error(&numpy, &readable);
+        if e > TOLERANCE {
+            return Err(PointError::Disagrees(a, e, true));
+        }
+    }
+    // second differences are less accurate than first ones
+    let tolerance = if d.kind == Kind::Hessian { 10.0 * TOLERANCE } else { TOLERANCE };
+    for entry in &d.entries {
+        let info = g.info(entry.wrt);
+        let (rows, cols) = super::size_of(&info.shape, &at.sizes)?;
+        let symmetric = info.props.symmetric;
+        let v = draw(Domain::Any, rows, cols, symmetric, rng);
+        let u = draw(Domain::Any, rows, cols, symmetric, rng);
+        let want = match d.kind {
+            Kind::Gradient => directional(f, at, entry.wrt, &v)?,
+            Kind::Jacobian => column(&directional(f, at, entry.wrt, &v)?),
+            Kind::Hessian => mixed_second(f, at, entry.wrt, &u, &v)?,
+        };
+        for (form, numpy) in [(entry.readable, false), (entry.numpy, true)] {
+            let value = eval_one(g, form, at)?;
+            let got = match d.kind {
+                Kind::Gradient => scalar(value.dot(&v)),
+                Kind::Jacobian => &value * column(&v),
+                Kind::Hessian => column(&u).transpose() * (&value * column(&v)),
+            };
+            let e = error(&got, &want);
+            if e > tolerance {
+                return Err(PointError::Disagrees(entry.wrt, e, numpy));
+            }
+            worst = worst.max(e);
+        }
+    }
+    Ok(worst)
+}
+
+/// The seed of the check for a program: fixed, so runs are reproducible.
+pub fn seed_of(source: &str) -> u64 {
+    // FNV-1a
+    source.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3))
+}

@@ -1,0 +1,79 @@
+//! JSON for programs: the variables and their shapes, each result in LaTeX
+//! and Unicode, the definitions it uses, and the check.
+
+use serde_json::{Value, json};
+
+use super::math::{Renderer, Style};
+use super::{Output, check_line, derivative_name};
+use crate::diff::Kind;
+use crate::shape::Shape;
+
+fn shape(r: &Renderer, s: &Shape) -> Value {
+    json!([r.dim(&s.rows), r.dim(&s.cols)])
+}
+
+pub fn render(out: &Output) -> String {
+    let aliases = Default::default();
+    let diag = &out.presentation.diag_names;
+    let latex = Renderer { g: out.g, style: Style::Latex, diag_names: diag, aliases: &aliases };
+    let unicode = Renderer { g: out.g, style: Style::Unicode, diag_names: diag, aliases: &aliases };
+    let both = |id| {
+        json!({
+            "latex": latex.formula(id).pretty(usize::MAX).to_string(),
+            "unicode": unicode.formula(id).pretty(usize::MAX).to_string(),
+        })
+    };
+    let d = out.derivative;
+    let variables: Vec<Value> = out
+        .variables
+        .iter()
+        .map(|&v| json!({ "name": unicode.name(v), "python": v.parts().python(), "shape": shape(&unicode, &out.g.info(v).shape) }))
+        .collect();
+    let results: Vec<Value> = out
+        .presentation
+        .results
+        .iter()
+        .map(|&(wrt, id)| {
+            let mut r = both(id);
+            r["wrt"] = json!(unicode.name(wrt));
+            r["name"] = json!({ "latex": derivative_name(&latex, d, wrt), "unicode": derivative_name(&unicode, d, wrt) });
+            r["shape"] = shape(&unicode, out.g.shape(id));
+            r
+        })
+        .collect();
+    let mut definitions: Vec<Value> = Vec::new();
+    let mut shorthands: Vec<_> = diag.iter().collect();
+    shorthands.sort_by_key(|(s, _)| s.as_str());
+    for (s, cap) in shorthands {
+        definitions.push(json!({
+            "name": unicode.name(*cap),
+            "latex": format!("\\operatorname{{Diag}}({})", latex.name(*s)),
+            "unicode": format!("Diag({})", unicode.name(*s)),
+        }));
+    }
+    for &(name, def) in &out.presentation.wheres {
+        let mut v = both(def);
+        v["name"] = json!(unicode.name(name));
+        definitions.push(v);
+    }
+    let kind = match d.kind {
+        Kind::Gradient => "gradient",
+        Kind::Jacobian => "jacobian",
+        Kind::Hessian => "hessian",
+    };
+    let check = match out.report {
+        Some(r) => json!({ "max_relative_error": r.worst, "points": r.points, "method": "central differences", "summary": check_line(Some(r)) }),
+        None => Value::Null,
+    };
+    let doc = json!({
+        "function": unicode.name(d.of),
+        "kind": kind,
+        "variables": variables,
+        "results": results,
+        "definitions": definitions,
+        "check": check,
+    });
+    let mut text = serde_json::to_string_pretty(&doc).expect("JSON of plain values");
+    text.push('\n');
+    text
+}

@@ -1,0 +1,48 @@
+//! LaTeX: the body of one display, pasted between whatever delimiters the
+//! user's notes use. One result alone is one line; several lines (more
+//! results, or the names they use) form one `aligned` environment.
+//! Remarks are `%` comment lines.
+
+use pretty::RcDoc;
+
+use super::math::{Doc, Renderer, Style};
+use super::{Output, check_line, derivative_name};
+
+/// Long formulas are broken before a `+` or `−` past this width.
+const WIDTH: usize = 100;
+
+pub fn render(out: &Output) -> String {
+    let aliases = Default::default();
+    let r = Renderer { g: out.g, style: Style::Latex, diag_names: &out.presentation.diag_names, aliases: &aliases };
+    let mut lines: Vec<Doc> = Vec::new();
+    for &(wrt, expr) in &out.presentation.results {
+        lines.push(RcDoc::text(format!("{} &= ", derivative_name(&r, out.derivative, wrt))).append(r.formula(expr)));
+    }
+    let mut wheres: Vec<Doc> = Vec::new();
+    let mut shorthands: Vec<_> = out.presentation.diag_names.iter().collect();
+    shorthands.sort_by_key(|(s, _)| s.as_str());
+    for (s, cap) in shorthands {
+        wheres.push(RcDoc::text(format!("{} &= \\operatorname{{Diag}}({})", r.name(*cap), r.name(*s))));
+    }
+    for &(name, def) in &out.presentation.wheres {
+        wheres.push(RcDoc::text(format!("{} &= ", r.name(name))).append(r.formula(def)));
+    }
+    let mut text = String::new();
+    if lines.len() == 1 && wheres.is_empty() {
+        let line = lines.pop().expect("one line");
+        text.push_str(&line.pretty(WIDTH).to_string().replacen(" &= ", " = ", 1).replace("&\\quad", "\\quad"));
+        text.push('\n');
+    } else {
+        text.push_str("\\begin{aligned}\n");
+        let n = lines.len() + wheres.len();
+        for (i, line) in lines.into_iter().chain(wheres.into_iter().enumerate().map(|(i, w)| {
+            if i == 0 { RcDoc::text("\\text{where}\\quad ").append(w) } else { w }
+        })).enumerate() {
+            text.push_str(&line.pretty(WIDTH).to_string());
+            text.push_str(if i + 1 < n { " \\\\\n" } else { "\n" });
+        }
+        text.push_str("\\end{aligned}\n");
+    }
+    text.push_str(&format!("% {}\n", check_line(out.report)));
+    text
+}

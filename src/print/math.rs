@@ -1,0 +1,465 @@
+//! Formulas in LaTeX or Unicode: one renderer, two spellings.
+//!
+//! Each node becomes a [`Piece`]: a `pretty` document with its precedence
+//! (the levels of CONTRACT §1, so a piece is parenthesized exactly when
+//! the parser would need it) and what its text starts and ends with (to
+//! space juxtaposed factors: `W_1 x`, not `W_1x`). Sums, products and
+//! Hadamard chains are flattened iteratively, so long ones cost no depth.
+//!
+//! Printers print: the renderer chooses notation (`a − b` for `a +
+//! (−1)b`, `a ⊘ b` for `a ∘ b^∘−1`, `S` for `Diag(s)`), never mathematics.
+
+use std::collections::HashMap;
+
+use egg::Id;
+use pretty::RcDoc;
+
+use crate::ir::{Constant, Func, Graph, Math};
+use crate::name::{Name, NameParts, greek_latex};
+use crate::num::Number;
+use crate::shape::Dim;
+
+pub type Doc = RcDoc<'static, ()>;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    Latex,
+    Unicode,
+}
+
+/// Binding strength, loosest first (CONTRACT §1 levels 1–7, then atoms).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Prec {
+    Frob = 1,
+    Sum = 2,
+    Kron = 3,
+    Had = 4,
+    Product = 5,
+    Neg = 6,
+    Postfix = 7,
+    Atom = 8,
+}
+
+pub struct Piece {
+    pub doc: Doc,
+    pub prec: Prec,
+    /// Starts with a word (`Diag(`, `tr(`): juxtaposed, it wants a space.
+    pub word_start: bool,
+    /// Ends with a subscript or a word: juxtaposed, it wants a space after.
+    pub spaced_end: bool,
+}
+
+impl Piece {
+    fn atom(text: String) -> Piece {
+        let spaced_end = text.contains('_') || text.ends_with(|c: char| c.is_ascii_digit());
+        Piece { doc: RcDoc::text(text), prec: Prec::Atom, word_start: false, spaced_end }
+    }
+    fn with(doc: Doc, prec: Prec) -> Piece {
+        Piece { doc, prec, word_start: false, spaced_end: false }
+    }
+}
+
+pub struct Renderer<'a> {
+    pub g: &'a Graph,
+    pub style: Style,
+    /// `s` → `S`: `Diag(s)` written as `S`.
+    pub diag_names: &'a HashMap<Name, Name>,
+    /// Names to write as something else (adjoints as `∂f/∂h` in steps…).
+    pub aliases: &'a HashMap<Name, String>,
+}
+
+fn latex_name(parts: &NameParts) -> String {
+    let mut s = match greek_latex(parts.letter) {
+        Some(g) => format!("{g} "),
+        None => parts.letter.to_string(),
+    };
+    let mut sub = parts.digits.clone();
+    if let Some(inner) = &parts.subscript {
+        // a subscript that is itself a name (δ_{W_12}) is written as one
+        let rendered = match inner.chars().next() {
+            Some(c) if crate::name::is_name_letter(c) && inner.len() > 1 => latex_name(&NameParts::split(inner)).trim_end().to_string(),
+            _ => inner.chars().map(|c| greek_latex(c).map(|g| format!("{g} ")).unwrap_or(c.to_string())).collect::<String>().trim_end().to_string(),
+        };
+        if !sub.is_empty() {
+            sub.push(',');
+        }
+        sub.push_str(&rendered);
+    }
+    if !sub.is_empty() {
+        s = format!("{}_{{{sub}}}", s.trim_end());
+    }
+    s.push_str(&"'".repeat(parts.primes));
+    s
+}
+
+fn unicode_name(parts: &NameParts) -> String {
+    let mut s = parts.letter.to_string();
+    s.push_str(&parts.digits);
+    if let Some(sub) = &parts.subscript {
+        if sub.contains('_') { s.push_str(&format!("_{{{sub}}}")) } else { s.push_str(&format!("_{sub}")) }
+    }
+    s.push_str(&"′".repeat(parts.primes));
+    s
+}
+
+const SUPERSCRIPT: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+
+/// `2` → `²`, `-1` → `⁻¹`; `None` for non-integers.
+fn superscript(n: Number) -> Option<String> {
+    let k = n.as_int()?;
+    let mut s = if k < 0 { "⁻".to_string() } else { String::new() };
+    s.extend(k.unsigned_abs().to_string().chars().map(|c| SUPERSCRIPT[c.to_digit(10).unwrap_or(0) as usize]));
+    Some(s)
+}
+
+impl Renderer<'_> {
+    pub fn name(&self, n: Name) -> String {
+        if let Some(alias) = self.aliases.get(&n) {
+            return alias.clone();
+        }
+        match self.style {
+            Style::Latex => latex_name(&n.parts()).trim_end().to_string(),
+            Style::Unicode => unicode_name(&n.parts()),
+        }
+    }
+
+    pub fn dim(&self, d: &Dim) -> String {
+        let name = |n: Name| self.name(n);
+        match self.style {
+            Style::Latex => d.render(name, " ", |e| format!("^{{{e}}}")),
+            Style::Unicode => d.render(name, "", |e| superscript(Number::int(e as i64)).unwrap_or_default()),
+        }
+    }
+
+    fn number(&self, n: Number) -> Piece {
+        let n = if n.is_negative() { n.neg().unwrap_or(n) } else { n };
+        match (self.style, n) {
+            (Style::Latex, Number::Rat(p, q)) if q != 1 => Piece::atom(format!("\\frac{{{p}}}{{{q}}}")),
+            (Style::Unicode, Number::Rat(1, q)) if (2..=4).contains(&q) => Piece::atom(["½", "⅓", "¼"][q as usize - 2].to_string()),
+            (Style::Unicode, Number::Rat(p, q)) if q != 1 => Piece::with(RcDoc::text(format!("{p}/{q}")), Prec::Product),
+            _ => Piece::atom(n.to_string()),
+        }
+    }
+
+    fn word(&self, latex: &str, unicode: &str) -> String {
+        match self.style {
+            Style::Latex => latex.to_string(),
+            Style::Unicode => unicode.to_string(),
+        }
+    }
+
+    fn op(&self, latex: &'static str, unicode: &'static str) -> &'static str {
+        match self.style {
+            Style::Latex => latex,
+            Style::Unicode => unicode,
+        }
+    }
+
+    fn parens(&self, doc: Doc) -> Doc {
+        match self.style {
+            Style::Latex => RcDoc::text("\\left(").append(doc).append(RcDoc::text("\\right)")),
+            Style::Unicode => RcDoc::text("(").append(doc).append(RcDoc::text(")")),
+        }
+    }
+
+    /// `p`, parenthesized if it binds looser than `at_least`.
+    fn wrap(&self, p: Piece, at_least: Prec) -> Piece {
+        if p.prec >= at_least {
+            p
+        } else {
+            Piece { doc: self.parens(p.doc), prec: Prec::Atom, word_start: false, spaced_end: false }
+        }
+    }
+
+    /// `f(arg)`, with `f` a word.
+    fn call(&self, latex: &str, unicode: &str, arg: Id) -> Piece {
+        let inner = self.render(arg).doc;
+        let name = self.word(latex, unicode);
+        let word_start = name.chars().count() > 1 || self.style == Style::Latex;
+        Piece { doc: RcDoc::text(name).append(self.parens(inner)), prec: Prec::Atom, word_start, spaced_end: false }
+    }
+
+    fn superscript(&self, base: Piece, latex: String, unicode: String) -> Piece {
+        let base = self.wrap(base, Prec::Atom);
+        let sup = match self.style {
+            Style::Latex => format!("^{{{latex}}}"),
+            Style::Unicode => unicode,
+        };
+        Piece { doc: base.doc.append(RcDoc::text(sup)), prec: Prec::Postfix, word_start: base.word_start, spaced_end: false }
+    }
+
+    fn constant(&self, c: &Constant) -> Piece {
+        match c {
+            Constant::Identity(n) => match self.style {
+                Style::Latex => Piece::atom(format!("I_{{{}}}", self.dim(n))),
+                Style::Unicode => Piece::atom(format!("I_{}", self.dim(n))),
+            },
+            Constant::Ones(_) => Piece::atom(self.word("\\mathbf{1}", "𝟙")),
+            Constant::Zero(_) => Piece::atom("0".into()),
+            Constant::Commutation(m, n) => Piece::atom(format!("K_{{{},{}}}", self.dim(m), self.dim(n))),
+        }
+    }
+
+    /// The juxtaposition of factors, spaced where text would run together.
+    fn juxtapose(&self, factors: Vec<Piece>) -> Doc {
+        let mut doc = RcDoc::nil();
+        let mut prev_spaced = false;
+        for (i, f) in factors.into_iter().enumerate() {
+            if i > 0 && (self.style == Style::Latex || prev_spaced || f.word_start) {
+                doc = doc.append(RcDoc::text(" "));
+            }
+            prev_spaced = f.spaced_end || f.word_start;
+            doc = doc.append(f.doc);
+        }
+        doc
+    }
+
+    /// Flattens a chain of `op` nodes into its operands, left to right.
+    fn operands(&self, root: Id, is: impl Fn(&Math) -> Option<[Id; 2]>) -> Vec<Id> {
+        let mut out = Vec::new();
+        let mut stack = vec![root];
+        while let Some(id) = stack.pop() {
+            match is(self.g.node(id)) {
+                Some([a, b]) => {
+                    stack.push(b);
+                    stack.push(a);
+                }
+                None => out.push(id),
+            }
+        }
+        out
+    }
+
+    /// Splits `c·x` into the coefficient and the rest.
+    fn coefficient(&self, id: Id) -> (Number, Option<Id>) {
+        match *self.g.node(id) {
+            Math::Num(n) => (n, None),
+            Math::Mul([a, b]) => match self.g.num_value(a) {
+                Some(n) => (n, Some(b)),
+                None => (Number::ONE, Some(id)),
+            },
+            _ => (Number::ONE, Some(id)),
+        }
+    }
+
+    /// A sum; `breaks` allows line breaks before its terms (top level only:
+    /// LaTeX cannot break inside `\left( … \right)`).
+    pub fn sum(&self, id: Id, breaks: bool) -> Piece {
+        let terms = self.operands(id, |n| match n {
+            Math::Add(ab) => Some(*ab),
+            _ => None,
+        });
+        let sep = |sign: &str| -> Doc {
+            let flat = RcDoc::text(format!(" {sign} "));
+            if !breaks {
+                return flat;
+            }
+            let broken = match self.style {
+                Style::Latex => RcDoc::text(" \\\\").append(RcDoc::hardline()).append(RcDoc::text(format!("&\\quad {sign} "))),
+                Style::Unicode => RcDoc::hardline().append(RcDoc::text(format!("    {sign} "))),
+            };
+            broken.flat_alt(flat)
+        };
+        let minus = self.op("-", "−");
+        let mut doc = RcDoc::nil();
+        for (i, &t) in terms.iter().enumerate() {
+            let (c, rest) = self.coefficient(t);
+            let negative = c.is_negative();
+            let magnitude = if negative { c.neg().unwrap_or(c) } else { c };
+            let body = match rest {
+                None => self.number(magnitude),
+                Some(r) => self.product_with(magnitude, r),
+            };
+            // after a minus, a sum needs its parentheses: a − (b + c)
+            let body = self.wrap(body, if negative { Prec::Kron } else { Prec::Sum }).doc;
+            doc = match (i, negative) {
+                (0, false) => body,
+                (0, true) => RcDoc::text(minus).append(body),
+                (_, false) => doc.append(sep("+")).append(body),
+                (_, true) => doc.append(sep(minus)).append(body),
+            };
+        }
+        Piece::with(doc.group(), Prec::Sum)
+    }
+
+    /// `c · x` with the coefficient written in front (`½(…)`, `2Aᵀx`).
+    fn product_with(&self, c: Number, x: Id) -> Piece {
+        if c.is_one() {
+            return self.render(x);
+        }
+        let mut factors = vec![self.number(c)];
+        factors.extend(self.factors(x));
+        Piece::with(self.juxtapose(factors), Prec::Product)
+    }
+
+    /// The factors of a product, each wrapped as a factor.
+    fn factors(&self, id: Id) -> Vec<Piece> {
+        let ids = self.operands(id, |n| match n {
+            Math::Mul(ab) => Some(*ab),
+            _ => None,
+        });
+        ids.into_iter().map(|f| self.wrap(self.render(f), Prec::Neg)).collect()
+    }
+
+    fn product(&self, id: Id) -> Piece {
+        let (c, rest) = self.coefficient(id);
+        let Some(rest) = rest else { return self.number(c) };
+        // a scalar inverse among the factors becomes a fraction: x/‖x‖
+        let ids = self.operands(rest, |n| match n {
+            Math::Mul(ab) => Some(*ab),
+            _ => None,
+        });
+        let (den, num): (Vec<Id>, Vec<Id>) = ids.iter().partition(|&&f| {
+            matches!(*self.g.node(f), Math::Pow([b, k]) if self.g.is_scalar(b) && self.g.num_value(k) == Some(Number::MINUS_ONE) && self.g.num_value(b).is_none())
+        });
+        let sign = if c.is_negative() { self.op("-", "−") } else { "" };
+        let magnitude = if c.is_negative() { c.neg().unwrap_or(c) } else { c };
+        let mut factors: Vec<Piece> = Vec::new();
+        if !magnitude.is_one() || num.is_empty() {
+            factors.push(self.number(magnitude));
+        }
+        factors.extend(num.iter().map(|&f| self.wrap(self.render(f), Prec::Neg)));
+        let body = if den.is_empty() {
+            self.juxtapose(factors)
+        } else {
+            let denominators: Vec<Piece> = den
+                .iter()
+                .map(|&f| match *self.g.node(f) {
+                    Math::Pow([b, _]) => self.wrap(self.render(b), Prec::Neg),
+                    _ => unreachable!(),
+                })
+                .collect();
+            match self.style {
+                Style::Latex => RcDoc::text("\\frac{").append(self.juxtapose(factors)).append("}{").append(self.juxtapose(denominators)).append("}"),
+                Style::Unicode => {
+                    let top = if factors.len() > 1 { self.parens(self.juxtapose(factors)) } else { self.juxtapose(factors) };
+                    let bottom = self.wrap(Piece::with(self.juxtapose(denominators), if den.len() > 1 { Prec::Product } else { Prec::Atom }), Prec::Atom);
+                    top.append("/").append(bottom.doc)
+                }
+            }
+        };
+        let prec = if sign.is_empty() { Prec::Product } else { Prec::Neg };
+        Piece::with(RcDoc::text(sign).append(body), prec)
+    }
+
+    fn hadamard(&self, id: Id) -> Piece {
+        let ids = self.operands(id, |n| match n {
+            Math::Had(ab) => Some(*ab),
+            _ => None,
+        });
+        let mut doc = RcDoc::nil();
+        for (i, &f) in ids.iter().enumerate() {
+            let (op, operand) = match *self.g.node(f) {
+                Math::EPow([b, k]) if i > 0 && self.g.num_value(k) == Some(Number::MINUS_ONE) => (self.op("\\oslash", "⊘"), b),
+                _ => (self.op("\\circ", "∘"), f),
+            };
+            let p = self.wrap(self.render(operand), Prec::Product);
+            doc = if i == 0 { p.doc } else { doc.append(RcDoc::text(format!(" {op} "))).append(p.doc) };
+        }
+        Piece::with(doc, Prec::Had)
+    }
+
+    /// Renders `id`.
+    pub fn render(&self, id: Id) -> Piece {
+        let g = self.g;
+        match g.node(id) {
+            Math::Sym(n) => Piece::atom(self.name(*n)),
+            Math::Num(n) => {
+                let p = self.number(*n);
+                if n.is_negative() { Piece::with(RcDoc::text(self.op("-", "−")).append(p.doc), Prec::Neg) } else { p }
+            }
+            Math::Fun(f) => Piece::atom(f.to_string()),
+            Math::Const(c) => self.constant(c),
+            Math::Add(_) => self.sum(id, false),
+            Math::Mul(_) => self.product(id),
+            Math::Had(_) => self.hadamard(id),
+            Math::Kron([a, b]) => {
+                let operand = |x: Id| match g.node(x) {
+                    // identities in Kronecker products keep their size: I_p ⊗ W
+                    Math::Const(c @ Constant::Identity(_)) => self.constant(c),
+                    _ => self.wrap(self.render(x), Prec::Had),
+                };
+                let doc = operand(*a).doc.append(RcDoc::text(format!(" {} ", self.op("\\otimes", "⊗")))).append(operand(*b).doc);
+                Piece::with(doc, Prec::Kron)
+            }
+            Math::Frob([a, b]) => {
+                let a = self.wrap(self.render(*a), Prec::Kron);
+                let b = self.wrap(self.render(*b), Prec::Kron);
+                Piece::with(a.doc.append(RcDoc::text(format!(" {} ", self.op("\\mathbin{:}", ":")))).append(b.doc), Prec::Frob)
+            }
+            Math::Trans(a) => match *g.node(*a) {
+                Math::Pow([b, k]) if g.num_value(k) == Some(Number::MINUS_ONE) => {
+                    self.superscript(self.render(b), "-\\top".into(), "⁻ᵀ".into())
+                }
+                _ => self.superscript(self.render(*a), "\\top".into(), "ᵀ".into()),
+            },
+            Math::Pow([a, k]) => {
+                let k = g.num_value(*k).expect("numeric exponent");
+                let base = self.render(*a);
+                match superscript(k) {
+                    Some(u) => self.superscript(base, k.to_string(), u),
+                    None => self.superscript(base, k.to_string(), format!("^({k})")),
+                }
+            }
+            Math::EPow([a, k]) => {
+                let k = g.num_value(*k).expect("numeric exponent");
+                let base = self.render(*a);
+                self.superscript(base, format!("\\circ {k}"), format!("^∘{}", superscript(k).unwrap_or(k.to_string())))
+            }
+            Math::Map([f, a]) => {
+                let Math::Fun(f) = g.node(*f) else { unreachable!("map of a non-function") };
+                let (latex, unicode) = match f {
+                    Func::Sigmoid => ("\\sigma", "σ"),
+                    Func::Tanh => ("\\tanh", "tanh"),
+                    Func::Exp => ("\\exp", "exp"),
+                    Func::Log => ("\\log", "log"),
+                    Func::Sqrt => ("\\operatorname{sqrt}", "sqrt"),
+                    Func::Softplus => ("\\operatorname{softplus}", "softplus"),
+                    Func::Relu => ("\\operatorname{relu}", "relu"),
+                    Func::Sin => ("\\sin", "sin"),
+                    Func::Cos => ("\\cos", "cos"),
+                    Func::Abs => ("\\operatorname{abs}", "abs"),
+                    Func::Step => ("\\operatorname{step}", "step"),
+                    Func::Sign => ("\\operatorname{sign}", "sign"),
+                };
+                self.call(latex, unicode, *a)
+            }
+            Math::Softmax(a) => self.call("\\operatorname{softmax}", "softmax", *a),
+            Math::Lse(a) => self.call("\\operatorname{logsumexp}", "logsumexp", *a),
+            Math::Sum(a) => self.call("\\operatorname{sum}", "sum", *a),
+            Math::Tr(a) => self.call("\\operatorname{tr}", "tr", *a),
+            Math::Det(a) => self.call("\\det", "det", *a),
+            Math::Logdet(a) => self.call("\\log\\det", "log det", *a),
+            Math::DiagM(a) => match g.node(*a) {
+                Math::Sym(s) if self.diag_names.contains_key(s) => Piece::atom(self.name(self.diag_names[s])),
+                _ => self.call("\\operatorname{Diag}", "Diag", *a),
+            },
+            Math::DiagV(a) => self.call("\\operatorname{diag}", "diag", *a),
+            Math::Vec(a) => self.call("\\operatorname{vec}", "vec", *a),
+            Math::Unvec([v, _]) => self.call("\\operatorname{unvec}", "unvec", *v),
+            Math::Norm(a) => {
+                let inner = self.render(*a).doc;
+                let matrix = !g.shape(*a).cols.is_one() && !g.shape(*a).rows.is_one();
+                let (open, close) = match self.style {
+                    Style::Latex => ("\\left\\lVert ", "\\right\\rVert"),
+                    Style::Unicode => ("‖", "‖"),
+                };
+                let sub = if matrix { "_F" } else { "" };
+                Piece::with(RcDoc::text(open).append(inner).append(RcDoc::text(close)).append(RcDoc::text(sub)), Prec::Atom)
+            }
+            Math::Diff(s) => {
+                let name = self.render(*s).doc;
+                let d = self.word("\\mathrm{d}", "d");
+                Piece { doc: RcDoc::text(d).append(name), prec: Prec::Atom, word_start: false, spaced_end: false }
+            }
+        }
+    }
+
+    /// `id` as a top-level formula, breaking a long sum across lines.
+    pub fn formula(&self, id: Id) -> Doc {
+        match self.g.node(id) {
+            Math::Add(_) => self.sum(id, true).doc,
+            _ => self.render(id).doc,
+        }
+    }
+}

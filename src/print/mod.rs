@@ -1,0 +1,82 @@
+//! One printer per output format; what they share: the name of each
+//! derivative (`∂E/∂W`, `∂vec(Y)/∂vec(X)`, `∂²f/∂x∂xᵀ`) and the line that
+//! reports the numeric check.
+
+pub mod json;
+pub mod latex;
+pub mod math;
+pub mod numpy;
+pub mod unicode;
+
+use crate::diff::{Derivative, Kind};
+use crate::ir::Graph;
+use crate::name::Name;
+use crate::numeric::check::Report;
+use crate::present::Presentation;
+use math::{Renderer, Style};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Latex,
+    Unicode,
+    Numpy,
+    Json,
+}
+
+/// Everything a printer may need.
+pub struct Output<'a> {
+    pub g: &'a Graph,
+    pub derivative: &'a Derivative,
+    pub presentation: &'a Presentation,
+    /// `None` when the check was skipped (`--no-check`).
+    pub report: Option<&'a Report>,
+    /// The program's free variables, in order.
+    pub variables: &'a [Name],
+    /// The program's named dimensions.
+    pub dims: &'a [Name],
+}
+
+pub fn render(format: Format, out: &Output) -> String {
+    match format {
+        Format::Latex => latex::render(out),
+        Format::Unicode => unicode::render(out),
+        Format::Numpy => numpy::render(out),
+        Format::Json => json::render(out),
+    }
+}
+
+/// `checked: …` or `not checked …`, without a comment marker.
+pub fn check_line(report: Option<&Report>) -> String {
+    match report {
+        Some(r) => format!(
+            "checked: max relative error {:.1e} at {} random points (central differences)",
+            r.worst, r.points
+        ),
+        None => "not checked (--no-check): nothing guarantees this result".to_string(),
+    }
+}
+
+/// The left-hand side of a result: `∂E/∂W` and its kin.
+pub fn derivative_name(r: &Renderer, d: &Derivative, wrt: Name) -> String {
+    let g = r.g;
+    let (f, x) = (r.name(d.of), r.name(wrt));
+    let column = |n: Name| g.info(n).shape.cols.is_one();
+    let latex = r.style == Style::Latex;
+    let vec = |s: String, n: Name| {
+        if column(n) { s } else if latex { format!("\\operatorname{{vec}}({s})") } else { format!("vec({s})") }
+    };
+    match (d.kind, latex) {
+        (Kind::Gradient, true) => format!("\\frac{{\\partial {f}}}{{\\partial {x}}}"),
+        (Kind::Gradient, false) => format!("∂{f}/∂{x}"),
+        (Kind::Jacobian, true) => format!("\\frac{{\\partial {}}}{{\\partial {}}}", vec(f, d.of), vec(x, wrt)),
+        (Kind::Jacobian, false) => format!("∂{}/∂{}", vec(f, d.of), vec(x, wrt)),
+        (Kind::Hessian, true) => {
+            let v = vec(x, wrt);
+            format!("\\frac{{\\partial^{{2}} {f}}}{{\\partial {v}\\,\\partial {v}^{{\\top}}}}")
+        }
+        (Kind::Hessian, false) => {
+            let v = vec(x, wrt);
+            format!("∂²{f}/∂{v}∂{v}ᵀ")
+        }
+    }
+}

@@ -1,0 +1,421 @@
+//! The NumPy module of CONTRACT §3: `derivatives(**env)` returning one
+//! array per variable.
+//!
+//! Inside, every value is 2-D (a column vector is `(n, 1)`), so that a
+//! product with `Diag(v)` is the broadcast `v * M` and no diagonal matrix is
+//! formed; arguments are reshaped on entry and results on exit. Every named
+//! quantity and every subexpression used twice is computed once.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write;
+
+use egg::{Id, Language};
+
+use super::Output;
+use super::math::{Renderer, Style};
+use crate::diff::Kind;
+use crate::ir::{Constant, Func, Graph, Math, NameKind};
+use crate::name::Name;
+use crate::num::Number;
+use crate::shape::{Dim, Shape};
+
+/// Python operator precedence, loosest first.
+#[derive(Clone, Copy, PartialEq, PartialOrd)]
+enum Py {
+    Sum = 1,
+    Product = 2,
+    Unary = 3,
+    Power = 4,
+    Atom = 5,
+}
+
+struct Emitter<'a> {
+    g: &'a Graph,
+    /// Names (and shared nodes) already assigned, by node.
+    bound: HashMap<Id, String>,
+    /// Python expressions for named dimensions.
+    dims: HashMap<Name, String>,
+    helpers: HashSet<&'static str>,
+}
+
+const HELPERS: &[(&str, &str)] = &[
+    ("_sigmoid", "def _sigmoid(z):\n    return 0.5 * (1.0 + np.tanh(0.5 * z))\n"),
+    ("_softmax", "def _softmax(z):\n    e = np.exp(z - np.max(z))\n    return e / np.sum(e)\n"),
+    ("_logsumexp", "def _logsumexp(z):\n    c = np.max(z)\n    return c + np.log(np.sum(np.exp(z - c)))\n"),
+    (
+        "_commutation",
+        "def _commutation(m, n):\n    \"\"\"K with K @ vec(X) = vec(X.T) for X of shape (m, n).\"\"\"\n    k = np.zeros((m * n, m * n))\n    for i in range(m):\n        for j in range(n):\n            k[i * n + j, j * m + i] = 1.0\n    return k\n",
+    ),
+];
+
+fn number(n: Number) -> String {
+    match n {
+        Number::Rat(p, 1) => format!("{p}.0"),
+        _ => format!("{:?}", n.to_f64()),
+    }
+}
+
+impl Emitter<'_> {
+    fn dim(&self, d: &Dim) -> String {
+        if let Some(k) = d.as_int() {
+            return k.to_string();
+        }
+        d.render(|n| self.dims.get(&n).cloned().unwrap_or_else(|| n.to_string()), " * ", |e| format!(" ** {e}"))
+    }
+
+    fn wrap(&self, (text, prec): (String, Py), at_least: Py) -> String {
+        if prec >= at_least { text } else { format!("({text})") }
+    }
+
+    fn call(&mut self, f: &str, a: Id) -> (String, Py) {
+        let a = self.expr(a).0;
+        (format!("{f}({a})"), Py::Atom)
+    }
+
+    fn expr(&mut self, id: Id) -> (String, Py) {
+        if let Some(name) = self.bound.get(&id) {
+            return (name.clone(), Py::Atom);
+        }
+        let g = self.g;
+        let node = g.node(id).clone();
+        match node {
+            Math::Sym(n) => (n.parts().python(), Py::Atom),
+            Math::Num(n) if n.is_negative() => (format!("-{}", number(n.neg().unwrap_or(n))), Py::Unary),
+            Math::Num(n) => (number(n), Py::Atom),
+            Math::Fun(_) | Math::Diff(_) => unreachable!("not a value: {node:?}"),
+            Math::Const(c) => match c {
+                Constant::Identity(n) => (format!("np.eye({})", self.dim(&n)), Py::Atom),
+                Constant::Ones(n) => (format!("np.ones(({}, 1))", self.dim(&n)), Py::Atom),
+                Constant::Zero(s) => (format!("np.zeros(({}, {}))", self.dim(&s.rows), self.dim(&s.cols)), Py::Atom),
+                Constant::Commutation(m, n) => {
+                    self.helpers.insert("_commutation");
+                    (format!("_commutation({}, {})", self.dim(&m), self.dim(&n)), Py::Atom)
+                }
+            },
+            Math::Add([a, b]) => {
+                let a = self.expr(a);
+                let a = self.wrap(a, Py::Sum);
+                match *g.node(b) {
+                    Math::Mul([c, rest]) if g.num_value(c).is_some_and(Number::is_negative) => {
+                        let c = g.num_value(c).and_then(Number::neg).expect("negative number");
+                        let r = self.expr(rest);
+                        let r = self.wrap(r, Py::Product);
+                        if c.is_one() { (format!("{a} - {r}"), Py::Sum) } else { (format!("{a} - {} * {r}", number(c)), Py::Sum) }
+                    }
+                    _ => {
+                        let b = self.expr(b);
+                        (format!("{a} + {}", self.wrap(b, Py::Product)), Py::Sum)
+                    }
+                }
+            }
+            Math::Mul([a, b]) => {
+                let (sa, sb) = (g.is_scalar(a), g.is_scalar(b));
+                if g.num_value(a) == Some(Number::MINUS_ONE) {
+                    let b = self.expr(b);
+                    return (format!("-{}", self.wrap(b, Py::Power)), Py::Unary);
+                }
+                // a product with Diag(v) is a broadcast, never a matrix
+                let (op, left, right) = match (g.node(a), g.node(b)) {
+                    _ if sa || sb => ("*", a, b),
+                    (Math::DiagM(v), _) if g.shape(*v).is_column() => ("*", *v, b),
+                    (_, Math::DiagM(v)) if g.shape(*v).is_column() => {
+                        let l = self.expr(a);
+                        let l = self.wrap(l, Py::Product);
+                        let v = self.expr(*v);
+                        return (format!("{l} * {}.T", self.wrap(v, Py::Atom)), Py::Product);
+                    }
+                    _ => ("@", a, b),
+                };
+                let l = self.expr(left);
+                let r = self.expr(right);
+                (format!("{} {op} {}", self.wrap(l, Py::Product), self.wrap(r, Py::Unary)), Py::Product)
+            }
+            Math::Had([a, b]) => {
+                let l = self.expr(a);
+                let l = self.wrap(l, Py::Product);
+                match *g.node(b) {
+                    Math::EPow([d, k]) if g.num_value(k) == Some(Number::MINUS_ONE) => {
+                        let r = self.expr(d);
+                        (format!("{l} / {}", self.wrap(r, Py::Unary)), Py::Product)
+                    }
+                    _ => {
+                        let r = self.expr(b);
+                        (format!("{l} * {}", self.wrap(r, Py::Unary)), Py::Product)
+                    }
+                }
+            }
+            Math::Kron([a, b]) => {
+                let (a, b) = (self.expr(a).0, self.expr(b).0);
+                (format!("np.kron({a}, {b})"), Py::Atom)
+            }
+            Math::Frob([a, b]) => {
+                let l = self.expr(a);
+                let r = self.expr(b);
+                (format!("np.sum({} * {})", self.wrap(l, Py::Product), self.wrap(r, Py::Unary)), Py::Atom)
+            }
+            Math::Trans(a) => {
+                let a = self.expr(a);
+                (format!("{}.T", self.wrap(a, Py::Atom)), Py::Atom)
+            }
+            Math::Pow([a, k]) => {
+                let k = g.num_value(k).expect("numeric exponent");
+                let base = self.expr(a);
+                if g.is_scalar(a) {
+                    if k == Number::MINUS_ONE {
+                        return (format!("1.0 / {}", self.wrap(base, Py::Unary)), Py::Product);
+                    }
+                    return (format!("{} ** {}", self.wrap(base, Py::Atom), self.wrap((number(k), Py::Atom), Py::Unary)), Py::Power);
+                }
+                let kk = k.as_int().expect("integer matrix power");
+                match kk {
+                    -1 => (format!("np.linalg.inv({})", base.0), Py::Atom),
+                    k if k > 0 => (format!("np.linalg.matrix_power({}, {k})", base.0), Py::Atom),
+                    k => (format!("np.linalg.matrix_power(np.linalg.inv({}), {})", base.0, -k), Py::Atom),
+                }
+            }
+            Math::EPow([a, k]) => {
+                let k = g.num_value(k).expect("numeric exponent");
+                let base = self.expr(a);
+                if k == Number::MINUS_ONE {
+                    return (format!("1.0 / {}", self.wrap(base, Py::Unary)), Py::Product);
+                }
+                (format!("{} ** {}", self.wrap(base, Py::Atom), self.wrap((number(k), Py::Atom), Py::Unary)), Py::Power)
+            }
+            Math::Map([f, a]) => {
+                let Math::Fun(f) = *g.node(f) else { unreachable!("map of a non-function") };
+                let arg = self.expr(a).0;
+                let text = match f {
+                    Func::Sigmoid => {
+                        self.helpers.insert("_sigmoid");
+                        format!("_sigmoid({arg})")
+                    }
+                    Func::Tanh => format!("np.tanh({arg})"),
+                    Func::Exp => format!("np.exp({arg})"),
+                    Func::Log => format!("np.log({arg})"),
+                    Func::Sqrt => format!("np.sqrt({arg})"),
+                    Func::Softplus => format!("np.logaddexp(0.0, {arg})"),
+                    Func::Relu => format!("np.maximum({arg}, 0.0)"),
+                    Func::Sin => format!("np.sin({arg})"),
+                    Func::Cos => format!("np.cos({arg})"),
+                    Func::Abs => format!("np.abs({arg})"),
+                    Func::Step => format!("np.heaviside({arg}, 0.0)"),
+                    Func::Sign => format!("np.sign({arg})"),
+                };
+                (text, Py::Atom)
+            }
+            Math::Softmax(a) => {
+                self.helpers.insert("_softmax");
+                self.call("_softmax", a)
+            }
+            Math::Lse(a) => {
+                self.helpers.insert("_logsumexp");
+                self.call("_logsumexp", a)
+            }
+            Math::Sum(a) => self.call("np.sum", a),
+            Math::Tr(a) => self.call("np.trace", a),
+            Math::Det(a) => self.call("np.linalg.det", a),
+            Math::Logdet(a) => {
+                let a = self.expr(a).0;
+                (format!("np.linalg.slogdet({a})[1]"), Py::Atom)
+            }
+            Math::DiagM(a) => self.call("np.diagflat", a),
+            Math::DiagV(a) => {
+                let a = self.expr(a).0;
+                (format!("np.diag({a}).reshape(-1, 1)"), Py::Atom)
+            }
+            Math::Vec(a) => {
+                let a = self.expr(a);
+                (format!("{}.reshape(-1, 1, order=\"F\")", self.wrap(a, Py::Atom)), Py::Atom)
+            }
+            Math::Unvec([v, w]) => {
+                let s = g.shape(w).clone();
+                let v = self.expr(v);
+                (format!("{}.reshape({}, {}, order=\"F\")", self.wrap(v, Py::Atom), self.dim(&s.rows), self.dim(&s.cols)), Py::Atom)
+            }
+            Math::Norm(a) => self.call("np.linalg.norm", a),
+        }
+    }
+}
+
+/// Nodes used more than once across `roots` (and worth a name).
+fn shared(g: &Graph, roots: &[Id]) -> HashSet<Id> {
+    let mut parents: HashMap<Id, usize> = HashMap::new();
+    for id in g.reachable(roots) {
+        for &c in g.node(id).children() {
+            *parents.entry(c).or_default() += 1;
+        }
+    }
+    parents
+        .into_iter()
+        .filter(|&(id, n)| n > 1 && !matches!(g.node(id), Math::Sym(_) | Math::Num(_) | Math::Fun(_) | Math::Const(_) | Math::Trans(_)))
+        .map(|(id, _)| id)
+        .collect()
+}
+
+/// How a variable is read from `env`, by its shape.
+fn read_argument(name: &str, shape: &Shape) -> String {
+    if shape.is_scalar() {
+        format!("float(np.squeeze(env[\"{name}\"]))")
+    } else if shape.is_column() {
+        format!("np.asarray(env[\"{name}\"], dtype=float).reshape(-1, 1)")
+    } else if shape.is_row() {
+        format!("np.asarray(env[\"{name}\"], dtype=float).reshape(1, -1)")
+    } else {
+        format!("np.asarray(env[\"{name}\"], dtype=float)")
+    }
+}
+
+/// How a result is returned: shaped like its variable (CONTRACT §3).
+fn return_value(expr: &str, kind: Kind, shape: &Shape) -> String {
+    match kind {
+        Kind::Jacobian | Kind::Hessian => format!("np.atleast_2d({expr})"),
+        Kind::Gradient if shape.is_scalar() => format!("float(np.squeeze({expr}))"),
+        Kind::Gradient if shape.is_column() => format!("np.asarray({expr}, dtype=float).reshape(-1)"),
+        Kind::Gradient => format!("np.asarray({expr}, dtype=float).reshape({}, {})", "{r}", "{c}"),
+    }
+}
+
+/// The named quantities `roots` need, in an order where each comes after
+/// those its definition uses.
+fn needed_names(g: &Graph, roots: &[Id], def_of: &dyn Fn(Name) -> Id) -> Vec<Name> {
+    let mut order: Vec<Name> = Vec::new();
+    let mut state: HashMap<Name, bool> = HashMap::new(); // false: in progress, true: done
+    let syms = |ids: &[Id]| -> Vec<Name> {
+        g.reachable(ids)
+            .into_iter()
+            .filter_map(|id| match g.node(id) {
+                Math::Sym(n) if g.info(*n).kind != NameKind::Variable => Some(*n),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut stack: Vec<(Name, bool)> = syms(roots).into_iter().map(|n| (n, false)).collect();
+    while let Some((n, expanded)) = stack.pop() {
+        if state.get(&n) == Some(&true) {
+            continue;
+        }
+        if expanded {
+            state.insert(n, true);
+            order.push(n);
+            continue;
+        }
+        state.insert(n, false);
+        stack.push((n, true));
+        for m in syms(&[def_of(n)]) {
+            if !state.contains_key(&m) {
+                stack.push((m, false));
+            }
+        }
+    }
+    order
+}
+
+pub fn render(out: &Output) -> String {
+    let g = out.g;
+    let d = out.derivative;
+    let def_of = |n: Name| d.numpy_defs.get(&n).copied().unwrap_or_else(|| g.info(n).def.expect("defined"));
+    let roots: Vec<Id> = d.entries.iter().map(|e| e.numpy).collect();
+    let names = needed_names(g, &roots, &def_of);
+    let mut em = Emitter { g, bound: HashMap::new(), dims: HashMap::new(), helpers: HashSet::new() };
+    let mut body = String::new();
+    // arguments
+    for &v in out.variables {
+        let py = v.parts().python();
+        let _ = writeln!(body, "    {py} = {}", read_argument(&py, &g.info(v).shape));
+    }
+    // sizes of named dimensions, from the arguments
+    for &dim in out.dims {
+        let from = out.variables.iter().find_map(|&v| {
+            let s = &g.info(v).shape;
+            let py = v.parts().python();
+            if s.rows == Dim::named(dim) {
+                Some(format!("{py}.shape[0]"))
+            } else if s.cols == Dim::named(dim) {
+                Some(format!("{py}.shape[1]"))
+            } else {
+                None
+            }
+        });
+        if let Some(from) = from {
+            let py = format!("{}_", dim.parts().python());
+            let _ = writeln!(body, "    {py} = {from}");
+            em.dims.insert(dim, py);
+        }
+    }
+    // named quantities, then the results, each subexpression once
+    let mut all_roots: Vec<Id> = names.iter().map(|&n| def_of(n)).collect();
+    all_roots.extend(&roots);
+    let shared = shared(g, &all_roots);
+    let mut temps = 0;
+    let mut assign = |em: &mut Emitter, body: &mut String, root: Id, target: Option<String>| {
+        let mut ids: Vec<Id> = g.reachable(&[root]).into_iter().filter(|id| shared.contains(id) && !em.bound.contains_key(id) && *id != root).collect();
+        ids.sort_unstable();
+        for id in ids {
+            temps += 1;
+            let t = format!("_t{temps}");
+            let e = em.expr(id).0;
+            let _ = writeln!(body, "    {t} = {e}");
+            em.bound.insert(id, t);
+        }
+        let e = em.expr(root).0;
+        match target {
+            Some(t) => {
+                let _ = writeln!(body, "    {t} = {e}");
+                em.bound.insert(root, t);
+            }
+            None => {
+                temps += 1;
+                let t = format!("_t{temps}");
+                let _ = writeln!(body, "    {t} = {e}");
+                em.bound.insert(root, t);
+            }
+        }
+    };
+    for &n in &names {
+        let root = def_of(n);
+        let py = n.parts().python();
+        assign(&mut em, &mut body, root, Some(py));
+    }
+    let mut returns: Vec<String> = Vec::new();
+    for e in &d.entries {
+        assign(&mut em, &mut body, e.numpy, None);
+        let value = em.bound[&e.numpy].clone();
+        let shape = &g.info(e.wrt).shape;
+        let mut ret = return_value(&value, d.kind, shape);
+        if ret.contains("{r}") {
+            let py = e.wrt.parts().python();
+            ret = ret.replace("{r}", &format!("{py}.shape[0]")).replace("{c}", &format!("{py}.shape[1]"));
+        }
+        returns.push(format!("        \"{}\": {ret},", e.wrt.parts().python()));
+    }
+    let aliases = HashMap::new();
+    let diag = HashMap::new();
+    let r = Renderer { g, style: Style::Unicode, diag_names: &diag, aliases: &aliases };
+    let mut text = String::new();
+    let what = match d.kind {
+        Kind::Gradient => "gradients",
+        Kind::Jacobian => "Jacobians",
+        Kind::Hessian => "Hessians",
+    };
+    let _ = writeln!(text, "# matdiff: {what} of {}, as NumPy", r.name(d.of));
+    for e in &d.entries {
+        let _ = writeln!(text, "#   {}", super::derivative_name(&r, d, e.wrt));
+    }
+    let _ = writeln!(text, "# {}", super::check_line(out.report));
+    text.push_str("import numpy as np\n\n");
+    let mut helpers: Vec<&str> = em.helpers.iter().copied().collect();
+    helpers.sort();
+    for h in helpers {
+        let code = HELPERS.iter().find(|(n, _)| *n == h).expect("known helper").1;
+        let _ = writeln!(text, "\n{code}");
+    }
+    text.push_str("\ndef derivatives(**env):\n");
+    text.push_str(&body);
+    text.push_str("    return {\n");
+    for r in returns {
+        text.push_str(&r);
+        text.push('\n');
+    }
+    text.push_str("    }\n");
+    text
+}

@@ -1,0 +1,39 @@
+//! Unicode for terminals: `∂E/∂W = (S − S²)(s − y)xᵀ`, then the names it
+//! uses, then the check.
+
+use super::math::{Renderer, Style};
+use super::{Output, check_line, derivative_name};
+
+/// Terminal width: longer formulas break before a `+` or `−`.
+const WIDTH: usize = 80;
+
+pub fn render(out: &Output) -> String {
+    let aliases = Default::default();
+    let r = Renderer { g: out.g, style: Style::Unicode, diag_names: &out.presentation.diag_names, aliases: &aliases };
+    let mut text = String::new();
+    for &(wrt, expr) in &out.presentation.results {
+        text.push_str(&format!("{} = {}\n", derivative_name(&r, out.derivative, wrt), r.formula(expr).pretty(WIDTH)));
+    }
+    let mut wheres: Vec<String> = Vec::new();
+    let mut shorthands: Vec<_> = out.presentation.diag_names.iter().collect();
+    shorthands.sort_by_key(|(s, _)| s.as_str());
+    for (s, cap) in shorthands {
+        wheres.push(format!("{} = Diag({})", r.name(*cap), r.name(*s)));
+    }
+    for &(name, def) in &out.presentation.wheres {
+        wheres.push(format!("{} = {}", r.name(name), r.formula(def).pretty(WIDTH)));
+    }
+    if !wheres.is_empty() {
+        let one_line = wheres.join(", ");
+        if one_line.chars().count() + 8 <= WIDTH && !one_line.contains('\n') {
+            text.push_str(&format!("  where {one_line}\n"));
+        } else {
+            for (i, w) in wheres.iter().enumerate() {
+                let lead = if i == 0 { "  where " } else { "        " };
+                text.push_str(&format!("{lead}{}\n", w.replace('\n', "\n        ")));
+            }
+        }
+    }
+    text.push_str(&format!("  {}\n", check_line(out.report)));
+    text
+}

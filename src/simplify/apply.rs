@@ -1,0 +1,83 @@
+//! Appliers: `Shaped` instantiates a right-hand side only when every node
+//! of it is well-shaped and its shape is that of the matched class, so no
+//! rule can build an ill-shaped term (regrouping `(ab)c → a(bc)` is refused
+//! where `bc` does not exist, for instance). `Make` builds the constants
+//! whose size comes from the matched class (`I`, `0`, `𝟙𝟙ᵀ`).
+
+use egg::{Applier, ENodeOrVar, Id, Pattern, PatternAst, Subst, Symbol, Var};
+
+use super::analysis::{MathGraph, MatrixAnalysis};
+use crate::ir::{Constant, Math, graph::shape_of};
+use crate::num::Number;
+use crate::shape::Shape;
+
+pub struct Shaped(pub Pattern<Math>);
+
+/// The shape `ast` would have under `subst`, if every node fits.
+fn instantiated_shape(egraph: &MathGraph, ast: &PatternAst<Math>, subst: &Subst) -> Option<Shape> {
+    let mut shapes: Vec<Shape> = Vec::with_capacity(ast.len());
+    for node in ast.as_ref() {
+        let s = match node {
+            ENodeOrVar::Var(v) => egraph[subst[*v]].data.shape.clone()?,
+            ENodeOrVar::ENode(n) => {
+                shape_of(n, |c| shapes[usize::from(c)].clone(), |name| egraph.analysis.names.get(&name).map(|x| x.0.clone()))?
+            }
+        };
+        shapes.push(s);
+    }
+    shapes.pop()
+}
+
+impl Applier<Math, MatrixAnalysis> for Shaped {
+    fn apply_one(&self, egraph: &mut MathGraph, eclass: Id, subst: &Subst, _: Option<&PatternAst<Math>>, _: Symbol) -> Vec<Id> {
+        let want = egraph[eclass].data.shape.clone();
+        if want.is_none() || instantiated_shape(egraph, &self.0.ast, subst) != want {
+            return vec![];
+        }
+        let id = egraph.add_instantiation(&self.0.ast, subst);
+        if egraph.union(eclass, id) { vec![eclass] } else { vec![] }
+    }
+
+    fn vars(&self) -> Vec<Var> {
+        self.0.vars()
+    }
+}
+
+/// Constants shaped like the matched class.
+#[derive(Clone, Copy, Debug)]
+pub enum Make {
+    Zero,
+    Identity,
+    /// `𝟙` for a column, `𝟙𝟙ᵀ` for a matrix, 1 for a scalar.
+    Ones,
+}
+
+impl Applier<Math, MatrixAnalysis> for Make {
+    fn apply_one(&self, egraph: &mut MathGraph, eclass: Id, _: &Subst, _: Option<&PatternAst<Math>>, _: Symbol) -> Vec<Id> {
+        let Some(shape) = egraph[eclass].data.shape.clone() else { return vec![] };
+        let id = match self {
+            _ if shape.is_scalar() => {
+                let one = matches!(self, Make::Identity | Make::Ones);
+                egraph.add(Math::Num(if one { Number::ONE } else { Number::ZERO }))
+            }
+            Make::Zero => egraph.add(Math::Const(Constant::Zero(shape))),
+            Make::Identity if shape.is_square() => egraph.add(Math::Const(Constant::Identity(shape.rows))),
+            Make::Identity => return vec![],
+            Make::Ones => {
+                let col = ones(egraph, &shape.rows);
+                if shape.cols.is_one() {
+                    col
+                } else {
+                    let row = ones(egraph, &shape.cols);
+                    let row = egraph.add(Math::Trans(row));
+                    egraph.add(Math::Mul([col, row]))
+                }
+            }
+        };
+        if egraph.union(eclass, id) { vec![eclass] } else { vec![] }
+    }
+}
+
+fn ones(egraph: &mut MathGraph, n: &crate::shape::Dim) -> Id {
+    if n.is_one() { egraph.add(Math::Num(Number::ONE)) } else { egraph.add(Math::Const(Constant::Ones(n.clone()))) }
+}

@@ -1,0 +1,112 @@
+//! Two ways to pick a term from an e-class.
+//!
+//! `Readable` approximates how long the formula is on paper: juxtaposition
+//! and superscripts are nearly free, `Diag(s)` of a name is one letter (it
+//! prints as `S`), named functions cost their name. `Flops` counts
+//! arithmetic for the NumPy module, at a nominal size for symbolic
+//! dimensions; a product with a diagonal factor costs an elementwise
+//! product, since the emitted code never forms the diagonal matrix.
+
+use egg::{CostFunction, Id, Language};
+
+use super::analysis::MathGraph;
+use crate::ir::{Constant, Math};
+use crate::shape::{Dim, Shape};
+
+/// Terms no rule should have built (ill-shaped) are never picked.
+const NEVER: f64 = f64::INFINITY;
+
+pub struct Readable<'a> {
+    pub egraph: &'a MathGraph,
+}
+
+impl CostFunction<Math> for Readable<'_> {
+    type Cost = f64;
+    fn cost<C: FnMut(Id) -> f64>(&mut self, enode: &Math, mut costs: C) -> f64 {
+        let eg = self.egraph;
+        let shape = |id: Id| eg[id].data.shape.clone();
+        if enode.children().iter().any(|&c| shape(c).is_none()) {
+            return NEVER;
+        }
+        let is_sym = |id: Id| eg[id].nodes.iter().any(|n| matches!(n, Math::Sym(_)));
+        let own = match enode {
+            Math::Sym(_) | Math::Const(_) => 1.0,
+            Math::Num(n) => {
+                if n.is_integer() {
+                    1.0
+                } else {
+                    1.5
+                }
+            }
+            Math::Fun(_) => 0.0,
+            Math::Add(_) => 1.0,
+            Math::Mul([a, b]) => {
+                // a scalar factor reads best in front: αA, not Aα
+                let behind = shape(*b).is_some_and(|s| s.is_scalar()) && !shape(*a).is_some_and(|s| s.is_scalar());
+                if behind { 1.0 } else { 0.5 }
+            }
+            Math::Had(_) | Math::Kron(_) | Math::Frob(_) => 1.5,
+            Math::Trans(_) => 0.5,
+            // the exponent is a superscript: count the base only
+            Math::Pow([a, _]) | Math::EPow([a, _]) => return 0.5 + costs(*a) + if matches!(enode, Math::EPow(_)) { 1.0 } else { 0.0 },
+            Math::Map(_) => 2.0,
+            Math::Softmax(_) | Math::Lse(_) => 3.0,
+            Math::Sum(_) | Math::Tr(_) | Math::Det(_) | Math::Logdet(_) | Math::Vec(_) => 2.0,
+            // Diag(s) of a name prints as one capital letter
+            Math::DiagM(a) if is_sym(*a) => return 1.0,
+            Math::DiagM(_) | Math::DiagV(_) | Math::Unvec(_) => 3.0,
+            Math::Norm(_) => 1.5,
+            Math::Diff(_) => 1.0,
+        };
+        enode.fold(own, |acc, c| acc + costs(c))
+    }
+}
+
+/// A nominal size for symbolic dimensions when counting flops.
+const NOMINAL: usize = 64;
+
+fn size(d: &Dim) -> f64 {
+    d.eval(&|_| NOMINAL) as f64
+}
+
+fn entries(s: &Shape) -> f64 {
+    size(&s.rows) * size(&s.cols)
+}
+
+pub struct Flops<'a> {
+    pub egraph: &'a MathGraph,
+}
+
+impl CostFunction<Math> for Flops<'_> {
+    type Cost = f64;
+    fn cost<C: FnMut(Id) -> f64>(&mut self, enode: &Math, mut costs: C) -> f64 {
+        let eg = self.egraph;
+        let shape = |id: Id| eg[id].data.shape.clone();
+        let child_shapes: Option<Vec<Shape>> = enode.children().iter().map(|&c| shape(c)).collect();
+        let Some(cs) = child_shapes else { return NEVER };
+        let diagonal = |id: Id| eg[id].nodes.iter().any(|n| matches!(n, Math::DiagM(_) | Math::Const(Constant::Identity(_))));
+        let own = match enode {
+            Math::Sym(_) | Math::Num(_) | Math::Fun(_) | Math::Trans(_) | Math::Vec(_) | Math::Unvec(_) | Math::Diff(_) => 0.0,
+            Math::Const(c) => entries(&c.shape()),
+            Math::Mul([a, b]) => {
+                let (sa, sb) = (&cs[0], &cs[1]);
+                if sa.is_scalar() || sb.is_scalar() || diagonal(*a) || diagonal(*b) {
+                    entries(sa).max(entries(sb))
+                } else {
+                    size(&sa.rows) * size(&sa.cols) * size(&sb.cols)
+                }
+            }
+            Math::Add(_) | Math::Had(_) | Math::Frob(_) | Math::EPow(_) | Math::Sum(_) | Math::Norm(_) => entries(&cs[0]),
+            Math::Map(_) => 4.0 * entries(&cs[1]),
+            Math::Softmax(_) | Math::Lse(_) => 4.0 * entries(&cs[0]),
+            Math::Kron([_, _]) => entries(&cs[0]) * entries(&cs[1]),
+            Math::Tr(_) | Math::DiagM(_) | Math::DiagV(_) => size(&cs[0].rows),
+            Math::Det(_) | Math::Logdet(_) => size(&cs[0].rows).powi(3),
+            Math::Pow([_, _]) => {
+                let n = size(&cs[0].rows);
+                if cs[0].is_scalar() { 1.0 } else { n * n * n }
+            }
+        };
+        enode.fold(own + 1.0, |acc, c| acc + costs(c))
+    }
+}

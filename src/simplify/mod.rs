@@ -1,0 +1,140 @@
+//! Simplification with an e-graph: the expression is added to an egg
+//! e-graph whose analysis carries shapes, the rule tables of `rules` are run
+//! under fixed limits, and a term is extracted by one of two costs
+//! (`Goal::Readable` for people, `Goal::Flops` for the NumPy module).
+//!
+//! Names (definitions, introduced names, adjoints) are leaves here: each
+//! binding is simplified on its own, which keeps e-graphs small.
+//!
+//! Architecture invariant: runs are bounded by iterations and nodes, never
+//! by wall-clock time, and egg's maps are insertion-ordered (its
+//! `deterministic` feature), so the same input always gives the same output.
+
+pub mod analysis;
+pub mod apply;
+pub mod cost;
+pub mod rules;
+
+use std::sync::OnceLock;
+
+use egg::{Extractor, Id, Rewrite, Runner};
+
+use crate::ir::{Graph, Math};
+use analysis::{MathGraph, MatrixAnalysis};
+use rules::Phase;
+
+/// Which term to extract.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Goal {
+    /// The form a person would write.
+    Readable,
+    /// The cheapest to compute.
+    Flops,
+}
+
+/// Limits of one round: a few iterations, so that associativity and
+/// commutativity cannot blow the e-graph up; rounds repeat from the best
+/// term found, as long as it keeps improving (iterated saturation).
+pub const ITERATIONS: usize = 4;
+pub const NODES: usize = 3_000;
+pub const ROUNDS: usize = 8;
+
+fn rewrites(phase: Phase) -> &'static [Rewrite<Math, MatrixAnalysis>] {
+    static NORMALIZE: OnceLock<Vec<Rewrite<Math, MatrixAnalysis>>> = OnceLock::new();
+    static FACTOR: OnceLock<Vec<Rewrite<Math, MatrixAnalysis>>> = OnceLock::new();
+    match phase {
+        Phase::Normalize => NORMALIZE.get_or_init(|| rules::phase(Phase::Normalize)),
+        Phase::Factor => FACTOR.get_or_init(|| rules::phase(Phase::Factor)),
+    }
+}
+
+/// Runs one phase's rules on an e-graph holding `roots` (already added).
+pub fn saturate(egraph: MathGraph, roots: &[Id], phase: Phase) -> Runner<Math, MatrixAnalysis> {
+    let mut runner = Runner::default()
+        .with_egraph(egraph)
+        .with_iter_limit(ITERATIONS)
+        .with_node_limit(NODES)
+        // A safety net only: the node and iteration limits stop every run first.
+        .with_time_limit(std::time::Duration::from_secs(60));
+    runner.roots = roots.to_vec();
+    let runner = runner.run(rewrites(phase));
+    if std::env::var_os("MATDIFF_DEBUG_EGG").is_some() {
+        eprintln!("{phase:?}: {:?} after {} iterations, {} nodes", runner.stop_reason, runner.iterations.len(), runner.egraph.total_number_of_nodes());
+        for it in &runner.iterations {
+            let mut top: Vec<_> = it.applied.iter().collect();
+            top.sort_by(|a, b| b.1.cmp(a.1));
+            eprintln!("  nodes {:5} applied {:?}", it.egraph_nodes, &top[..top.len().min(8)]);
+        }
+    }
+    runner
+}
+
+/// A fresh e-graph holding the sub-DAG of `g` under `roots`; returns the
+/// e-classes of the roots.
+fn egraph_of(g: &Graph, roots: &[Id]) -> (MathGraph, Vec<Id>) {
+    let (expr, positions) = g.extract(roots);
+    let mut egraph = MathGraph::new(MatrixAnalysis::of(g));
+    let mut ids: Vec<Id> = Vec::with_capacity(expr.len());
+    for node in expr.as_ref() {
+        let node = egg::Language::map_children(node.clone(), |c| ids[usize::from(c)]);
+        ids.push(egraph.add(node));
+    }
+    let eroots = positions.iter().map(|p| ids[usize::from(*p)]).collect();
+    (egraph, eroots)
+}
+
+fn extract(g: &mut Graph, egraph: &MathGraph, roots: &[Id], goal: Goal) -> Vec<Id> {
+    let best: Vec<egg::RecExpr<Math>> = match goal {
+        Goal::Readable => {
+            let ex = Extractor::new(egraph, cost::Readable { egraph });
+            roots.iter().map(|&r| ex.find_best(r).1).collect()
+        }
+        Goal::Flops => {
+            let ex = Extractor::new(egraph, cost::Flops { egraph });
+            roots.iter().map(|&r| ex.find_best(r).1).collect()
+        }
+    };
+    best.iter().map(|e| g.add_expr(e)).collect()
+}
+
+/// The simplified forms of some expressions: for people and for NumPy.
+pub struct Simplified {
+    pub readable: Vec<Id>,
+    pub flops: Vec<Id>,
+}
+
+/// The cost of each root's best term under the readable cost.
+fn costs(egraph: &MathGraph, roots: &[Id]) -> f64 {
+    let ex = Extractor::new(egraph, cost::Readable { egraph });
+    roots.iter().map(|&r| ex.find_best_cost(r)).sum()
+}
+
+/// Rounds of one phase from `roots`: returns the best terms, added to `g`,
+/// and the e-graph of the last round.
+fn rounds(g: &mut Graph, roots: &[Id], phase: Phase) -> (Vec<Id>, MathGraph, Vec<Id>) {
+    let mut current = roots.to_vec();
+    let mut best = f64::INFINITY;
+    let mut round = 0;
+    loop {
+        let (egraph, eroots) = egraph_of(g, &current);
+        let runner = saturate(egraph, &eroots, phase);
+        let cost = costs(&runner.egraph, &eroots);
+        let saturated = matches!(runner.stop_reason, Some(egg::StopReason::Saturated));
+        round += 1;
+        let next = extract(g, &runner.egraph, &eroots, Goal::Readable);
+        if saturated || cost >= best || round == ROUNDS {
+            return (next, runner.egraph, eroots);
+        }
+        best = cost;
+        current = next;
+    }
+}
+
+/// Simplifies `roots` together (sharing their common parts): a normalize
+/// phase, then a factor phase; adds the results to `g`.
+pub fn simplify(g: &mut Graph, roots: &[Id]) -> Simplified {
+    let (normal, _, _) = rounds(g, roots, Phase::Normalize);
+    let (readable, egraph, eroots) = rounds(g, &normal, Phase::Factor);
+    let flops = extract(g, &egraph, &eroots, Goal::Flops);
+    Simplified { readable, flops }
+}

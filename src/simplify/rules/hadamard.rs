@@ -1,0 +1,32 @@
+//! Hadamard (elementwise) products and their diagonal-matrix form: for
+//! vectors `a ∘ b = Diag(a) b` (the seed answers' `S = Diag(s)` notation),
+//! and `Diag` is linear and multiplicative.
+
+use super::Pred::*;
+use super::{Rule, make, rule};
+use crate::simplify::apply::Make;
+
+#[rustfmt::skip]
+pub const RULES: &[Rule] = &[
+    rule("hadamard-commute",     "(∘ ?a ?b)",                   "(∘ ?b ?a)",                      "A ∘ B = B ∘ A"),
+    rule("hadamard-associate",   "(∘ (∘ ?a ?b) ?c)",            "(∘ ?a (∘ ?b ?c))",               "(A ∘ B) ∘ C = A ∘ (B ∘ C)"),
+    rule("hadamard-ones",        "(∘ ?a ?o)",                   "?a",                             "A ∘ 𝟙𝟙ᵀ = A").when(&[(AllOnes, "?o")]),
+    make("hadamard-zero",        "(∘ ?a ?z)",                   Make::Zero,                       "A ∘ 0 = 0").when(&[(Zero, "?z")]),
+    rule("hadamard-scalar",      "(∘ ?a (* ?k ?b))",            "(* ?k (∘ ?a ?b))",               "A ∘ (βB) = β(A ∘ B)").when(&[(Scalar, "?k")]),
+    rule("hadamard-square",      "(∘ ?a ?a)",                   "(epow ?a 2)",                    "A ∘ A = A^∘2"),
+    make("hadamard-reciprocal",  "(∘ ?a (epow ?a -1))",         Make::Ones,                       "A ∘ A^∘−1 = 𝟙𝟙ᵀ for A without zeros").when(&[(Positive, "?a")]),
+    rule("hadamard-powers",      "(∘ (epow ?a ?j) (epow ?a ?k))", "(epow ?a (+ ?j ?k))",          "A^∘j ∘ A^∘k = A^∘(j+k)").when(&[(Integer, "?j"), (Integer, "?k")]),
+    rule("hadamard-power",       "(∘ ?a (epow ?a ?k))",         "(epow ?a (+ ?k 1))",             "A ∘ A^∘k = A^∘(k+1)").when(&[(Integer, "?k")]),
+    rule("hadamard-distribute",  "(∘ ?a (+ ?b ?c))",            "(+ (∘ ?a ?b) (∘ ?a ?c))",        "A ∘ (B + C) = A ∘ B + A ∘ C").normalize(),
+    rule("hadamard-factor",      "(+ (∘ ?a ?b) (∘ ?a ?c))",     "(∘ ?a (+ ?b ?c))",               "A ∘ B + A ∘ C = A ∘ (B + C)").factor(),
+    rule("hadamard-diag",        "(∘ ?a ?b)",                   "(* (Diag ?a) ?b)",               "a ∘ b = Diag(a) b for vectors").when(&[(Column, "?a")]),
+    rule("diag-distribute",      "(Diag (+ ?a ?b))",            "(+ (Diag ?a) (Diag ?b))",        "Diag(a + b) = Diag(a) + Diag(b)").normalize(),
+    rule("diag-factor",          "(+ (Diag ?a) (Diag ?b))",     "(Diag (+ ?a ?b))",               "Diag(a) + Diag(b) = Diag(a + b)").factor(),
+    rule("diag-scalar",          "(Diag (* ?k ?a))",            "(* ?k (Diag ?a))",               "Diag(βa) = β Diag(a)").when(&[(Scalar, "?k")]),
+    rule("diag-hadamard",        "(Diag (∘ ?a ?b))",            "(* (Diag ?a) (Diag ?b))",        "Diag(a ∘ b) = Diag(a) Diag(b)"),
+    rule("diag-power",           "(Diag (epow ?a ?k))",         "(pow (Diag ?a) ?k)",             "Diag(a^∘k) = Diag(a)ᵏ").when(&[(Integer, "?k")]),
+    make("diag-ones",            "(Diag ?o)",                   Make::Identity,                   "Diag(𝟙) = I").when(&[(AllOnes, "?o")]),
+    rule("diag-commute",         "(* (Diag ?a) (Diag ?b))",     "(* (Diag ?b) (Diag ?a))",        "diagonal matrices commute"),
+    rule("diag-of-diag",         "(diag (Diag ?a))",            "?a",                             "diag(Diag(a)) = a").when(&[(Column, "?a")]),
+    make("diag-inverse-vector",  "(* (pow (Diag ?a) -1) ?a)",   Make::Ones,                       "Diag(a)⁻¹a = 𝟙 for a without zeros").when(&[(Positive, "?a")]),
+];

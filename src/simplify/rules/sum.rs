@@ -1,0 +1,24 @@
+//! Sums: commutativity and associativity, zeros, collecting like terms;
+//! distributing products over sums (normalize) and factoring common factors
+//! back out (factor: `Ax + Aᵀx = (A + Aᵀ)x`).
+
+use super::Pred::*;
+use super::{Rule, make, rule};
+use crate::simplify::apply::Make;
+
+#[rustfmt::skip]
+pub const RULES: &[Rule] = &[
+    rule("sum-commute",          "(+ ?a ?b)",                     "(+ ?b ?a)",                 "A + B = B + A"),
+    rule("sum-associate-right",  "(+ (+ ?a ?b) ?c)",              "(+ ?a (+ ?b ?c))",          "(A + B) + C = A + (B + C)"),
+    rule("sum-associate-left",   "(+ ?a (+ ?b ?c))",              "(+ (+ ?a ?b) ?c)",          "A + (B + C) = (A + B) + C"),
+    rule("sum-zero",             "(+ ?a ?z)",                     "?a",                        "A + 0 = A").when(&[(Zero, "?z")]),
+    rule("sum-double",           "(+ ?a ?a)",                     "(* 2 ?a)",                  "A + A = 2A"),
+    rule("sum-collect-one",      "(+ (* ?k ?a) ?a)",              "(* (+ ?k 1) ?a)",           "αA + A = (α + 1)A").when(&[(Scalar, "?k")]),
+    rule("sum-collect",          "(+ (* ?j ?a) (* ?k ?a))",       "(* (+ ?j ?k) ?a)",          "αA + βA = (α + β)A").when(&[(Scalar, "?j"), (Scalar, "?k")]),
+    make("sum-cancel",           "(+ ?a (* -1 ?a))",              Make::Zero,                  "A − A = 0"),
+    rule("sum-negate-twice",     "(* -1 (* -1 ?a))",              "?a",                        "−(−A) = A"),
+    rule("sum-distribute-left",  "(* ?a (+ ?b ?c))",              "(+ (* ?a ?b) (* ?a ?c))",   "A(B + C) = AB + AC").normalize(),
+    rule("sum-distribute-right", "(* (+ ?a ?b) ?c)",              "(+ (* ?a ?c) (* ?b ?c))",   "(A + B)C = AC + BC").normalize(),
+    rule("sum-factor-left",      "(+ (* ?a ?b) (* ?a ?c))",       "(* ?a (+ ?b ?c))",          "AB + AC = A(B + C)").factor(),
+    rule("sum-factor-right",     "(+ (* ?a ?c) (* ?b ?c))",       "(* (+ ?a ?b) ?c)",          "AC + BC = (A + B)C").factor(),
+];
