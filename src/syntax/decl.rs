@@ -1,0 +1,284 @@
+//! Shapes in declarations: what follows `:` or `∈`, read from the text itself.
+//!
+//! Shapes have their own little language (`5x4` is five by four, `nxm` is n
+//! by m, `\mathbb{R}^{m \times n}`), so they are parsed from the source
+//! between the separator and the end of the statement rather than from the
+//! expression tokens.
+
+use nom::branch::alt;
+use nom::bytes::complete::{tag, take_while1};
+use nom::character::complete::{char, digit0, digit1, multispace0, satisfy};
+use nom::combinator::{opt, recognize};
+use nom::{IResult, Parser};
+
+use crate::diagnostic::{Diagnostic, Span};
+use crate::name::is_name_letter;
+use crate::syntax::ast::{DimSpec, ShapeSpec};
+
+/// How the declaration was written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeclForm {
+    /// `x : n`
+    Colon,
+    /// `x ∈ R^n`
+    In,
+}
+
+/// Why a shape was refused, and whether it was at least a shape in form
+/// (`x : 0` is; `x : y + z` is not, and may be an expression instead).
+#[derive(Debug)]
+pub struct ShapeError {
+    pub diagnostic: Diagnostic,
+    pub parsed: bool,
+}
+
+const SHAPE_HINT: &str = "a shape is `scalar`, a size (`n`, `3`) or `rows×cols` (`5×4`, `m x n`)";
+
+/// Parses `text`, which starts at byte `base` of the program.
+pub fn parse_shape(text: &str, base: usize, form: DeclForm) -> Result<ShapeSpec, ShapeError> {
+    let mut cursor = Cursor {
+        text,
+        rest: text,
+        base,
+    };
+    let shape = match form {
+        DeclForm::Colon => colon_shape(&mut cursor)?,
+        DeclForm::In => set_shape(&mut cursor)?,
+    };
+    cursor.skip_spaces();
+    if cursor.rest.is_empty() {
+        return Ok(shape);
+    }
+    let found = cursor.found();
+    let error = if cross(cursor.rest).is_ok() {
+        Diagnostic::at(found.0, "a shape has at most two dimensions").hint(SHAPE_HINT)
+    } else if form == DeclForm::In && matches!(shape, ShapeSpec::Vector(_)) {
+        Diagnostic::at(found.0, format!("unexpected `{}` in a shape", found.1))
+            .hint("put a matrix shape in braces: `R^{m×n}`")
+    } else {
+        Diagnostic::at(found.0, format!("unexpected `{}` in a shape", found.1)).hint(SHAPE_HINT)
+    };
+    Err(ShapeError {
+        diagnostic: error,
+        parsed: false,
+    })
+}
+
+struct Cursor<'a> {
+    text: &'a str,
+    rest: &'a str,
+    base: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn pos(&self) -> usize {
+        self.base + self.text.len() - self.rest.len()
+    }
+    fn skip_spaces(&mut self) {
+        if let Ok((rest, _)) = multispace0::<&str, nom::error::Error<&str>>(self.rest) {
+            self.rest = rest;
+        }
+    }
+    /// Runs a nom parser, returning what it matched and its span.
+    fn eat<O>(&mut self, parser: impl Fn(&'a str) -> IResult<&'a str, O>) -> Option<(O, Span)> {
+        let start = self.pos();
+        let (rest, out) = parser(self.rest).ok()?;
+        self.rest = rest;
+        Some((out, Span::new(start, self.pos())))
+    }
+    /// The next word of the text, for "found `…`", and its span.
+    fn found(&self) -> (Span, String) {
+        let start = self.pos();
+        if self.rest.is_empty() {
+            return (Span::new(start, start), "end of the statement".to_string());
+        }
+        let len = self
+            .rest
+            .find(char::is_whitespace)
+            .unwrap_or(self.rest.len());
+        let len = self
+            .rest
+            .char_indices()
+            .nth(12)
+            .map_or(len, |(i, _)| len.min(i))
+            .max(1);
+        let len = (1..=len)
+            .rev()
+            .find(|&l| self.rest.is_char_boundary(l))
+            .unwrap_or(len);
+        (Span::new(start, start + len), self.rest[..len].to_string())
+    }
+    fn refuse(&self, message: String) -> ShapeError {
+        let (span, _) = self.found();
+        ShapeError {
+            diagnostic: Diagnostic::at(span, message).hint(SHAPE_HINT),
+            parsed: false,
+        }
+    }
+}
+
+fn colon_shape(cursor: &mut Cursor) -> Result<ShapeSpec, ShapeError> {
+    cursor.skip_spaces();
+    if let Some((_, span)) = cursor.eat(|i| tag("scalar").parse(i)) {
+        return Ok(ShapeSpec::Scalar(span));
+    }
+    dims(cursor, "expected a shape")
+}
+
+/// `R`, `ℝ`, `\mathbb{R}`, then nothing (a scalar), `^n` or `^{…}`.
+fn set_shape(cursor: &mut Cursor) -> Result<ShapeSpec, ShapeError> {
+    cursor.skip_spaces();
+    let Some((_, reals_span)) = cursor.eat(reals) else {
+        let (span, found) = cursor.found();
+        let error = Diagnostic::at(
+            span,
+            format!("expected `R` or `ℝ` after `∈`, found `{found}`"),
+        )
+        .hint("write `x ∈ R^n`, `W ∈ R^{m×n}` or `a ∈ R`");
+        return Err(ShapeError {
+            diagnostic: error,
+            parsed: false,
+        });
+    };
+    cursor.skip_spaces();
+    if cursor.eat(|i| char('^').parse(i)).is_none() {
+        return Ok(ShapeSpec::Scalar(reals_span));
+    }
+    cursor.skip_spaces();
+    let Some((_, open)) = cursor.eat(|i| char('{').parse(i)) else {
+        return dim(cursor, "expected a size after `^`").map(ShapeSpec::Vector);
+    };
+    let shape = dims(cursor, "expected a shape after `{`")?;
+    cursor.skip_spaces();
+    if cursor.eat(|i| char('}').parse(i)).is_none() {
+        let (span, found) = cursor.found();
+        let error = if cursor.rest.is_empty() {
+            Diagnostic::at(open, "unclosed `{`").label(span, "expected `}`")
+        } else {
+            Diagnostic::at(span, format!("expected `}}`, found `{found}`"))
+                .label(open, "to close this `{`")
+        };
+        return Err(ShapeError {
+            diagnostic: error.hint(SHAPE_HINT),
+            parsed: false,
+        });
+    }
+    Ok(shape)
+}
+
+/// `n` or `r×c`.
+fn dims(cursor: &mut Cursor, expected: &str) -> Result<ShapeSpec, ShapeError> {
+    cursor.skip_spaces();
+    let rows = dim(cursor, expected)?;
+    cursor.skip_spaces();
+    let Some((times, _)) = cursor.eat(cross) else {
+        return Ok(ShapeSpec::Vector(rows));
+    };
+    cursor.skip_spaces();
+    let cols = dim(cursor, &format!("expected a dimension after `{times}`"))?;
+    Ok(ShapeSpec::Matrix(rows, cols))
+}
+
+/// A positive integer or a name (`m`, `d1`, `d_1`, `d_{12}`).
+fn dim(cursor: &mut Cursor, expected: &str) -> Result<DimSpec, ShapeError> {
+    cursor.skip_spaces();
+    if let Some((digits, span)) = cursor.eat(|i| digit1.parse(i)) {
+        let refuse = |message: String| ShapeError {
+            diagnostic: Diagnostic::at(span, message).hint(SHAPE_HINT),
+            parsed: true,
+        };
+        return match digits.parse::<u64>() {
+            Ok(0) => Err(refuse(
+                "a dimension must be positive, found `0`".to_string(),
+            )),
+            Ok(n) => Ok(DimSpec::Int(n, span)),
+            Err(_) => Err(refuse(format!("dimension `{digits}` is too large"))),
+        };
+    }
+    if let Some(((base, sub), span)) = cursor.eat(dim_name) {
+        let name = match sub {
+            Some(sub) => format!("{base}_{sub}"),
+            None => base.to_string(),
+        };
+        return Ok(DimSpec::Name(name, span));
+    }
+    let found = cursor.found().1;
+    Err(cursor.refuse(format!("{expected}, found `{found}`")))
+}
+
+/// A size name: its letter and digits, and its subscript without braces.
+fn dim_name(i: &str) -> IResult<&str, (&str, Option<&str>)> {
+    let alnum = |c: char| is_name_letter(c) || c.is_ascii_digit();
+    let subscript = alt((
+        (char('{'), take_while1(alnum), char('}')).map(|(_, s, _)| s),
+        digit1,
+        recognize((satisfy(is_name_letter), digit0)),
+    ));
+    (
+        recognize((satisfy(is_name_letter), digit0)),
+        opt((char('_'), subscript).map(|(_, s)| s)),
+    )
+        .parse(i)
+}
+
+/// `×`, `\times`, `*`, or the letter `x`.
+fn cross(i: &str) -> IResult<&str, &str> {
+    alt((tag("×"), tag("\\times"), tag("*"), tag("x"))).parse(i)
+}
+
+fn reals(i: &str) -> IResult<&str, &str> {
+    let mathbb = recognize((tag("\\mathbb"), multispace0, alt((tag("{R}"), tag("R")))));
+    alt((tag("ℝ"), mathbb, tag("R"))).parse(i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shape(text: &str, form: DeclForm) -> String {
+        match parse_shape(text, 0, form) {
+            Ok(ShapeSpec::Scalar(_)) => "scalar".to_string(),
+            Ok(ShapeSpec::Vector(d)) => show(&d),
+            Ok(ShapeSpec::Matrix(r, c)) => format!("{}×{}", show(&r), show(&c)),
+            Err(e) => format!("error: {}", e.diagnostic.message),
+        }
+    }
+
+    fn show(d: &DimSpec) -> String {
+        match d {
+            DimSpec::Int(n, _) => n.to_string(),
+            DimSpec::Name(n, _) => n.clone(),
+        }
+    }
+
+    #[test]
+    fn colon_shapes() {
+        assert_eq!(shape("5×4", DeclForm::Colon), "5×4");
+        assert_eq!(shape("5x4", DeclForm::Colon), "5×4");
+        assert_eq!(shape("nxm", DeclForm::Colon), "n×m");
+        assert_eq!(shape("d_{1} \\times d_2", DeclForm::Colon), "d_1×d_2");
+        assert_eq!(shape("1 * n", DeclForm::Colon), "1×n");
+        assert_eq!(shape("scalar", DeclForm::Colon), "scalar");
+        assert_eq!(shape("n", DeclForm::Colon), "n");
+        assert_eq!(
+            shape("0", DeclForm::Colon),
+            "error: a dimension must be positive, found `0`"
+        );
+        assert_eq!(
+            shape("5×4×3", DeclForm::Colon),
+            "error: a shape has at most two dimensions"
+        );
+    }
+
+    #[test]
+    fn set_shapes() {
+        assert_eq!(shape("R^n", DeclForm::In), "n");
+        assert_eq!(shape("ℝ^{m×n}", DeclForm::In), "m×n");
+        assert_eq!(shape("\\mathbb{R}^{5 \\times 4}", DeclForm::In), "5×4");
+        assert_eq!(shape("R", DeclForm::In), "scalar");
+        assert_eq!(
+            shape("Q^n", DeclForm::In),
+            "error: expected `R` or `ℝ` after `∈`, found `Q^n`"
+        );
+    }
+}
