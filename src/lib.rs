@@ -1,8 +1,13 @@
 //! matdiff: symbolic matrix calculus, checked numerically.
 //!
-//! The pipeline, in reading order: `syntax` (text → AST), `shape` (inference),
-//! `lower` (AST → IR bindings), `diff` (differentials, gradients, Jacobians,
-//! Hessians), `simplify` (egg), `numeric` (the cross-check), `print`.
+//! The pipeline, in reading order (see `ARCHITECTURE.md`):
+//! `syntax` (text → AST) → `shape::infer` (shapes by unification) →
+//! `lower` (AST → IR bindings) → `diff` (differentials; gradients,
+//! Jacobians, Hessians; simplified by `simplify`) → `numeric::check` (the
+//! cross-check against finite differences) → `present` + `print`.
+//!
+//! [`run`] does no IO: it takes the program text and options and returns
+//! the text to print, or an [`Error`] that knows its exit code.
 
 pub mod diagnostic;
 pub mod diff;
@@ -11,9 +16,160 @@ pub mod ir;
 pub mod lower;
 pub mod name;
 pub mod num;
+pub mod numeric;
 pub mod present;
 pub mod print;
-pub mod numeric;
 pub mod shape;
 pub mod simplify;
 pub mod syntax;
+
+use diff::Kind;
+pub use error::Error;
+use ir::{Math, NameKind};
+use name::Name;
+pub use print::Format;
+
+/// What to compute and how to print it.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The variables to differentiate with respect to, as typed (`W_{01}`,
+    /// `θ`) or as in the NumPy module (`W_01`, `theta`); empty: all of them.
+    pub wrt: Vec<String>,
+    /// The definition to differentiate (default: the last one).
+    pub of: Option<String>,
+    pub format: Format,
+    pub hessian: bool,
+    /// Run the numeric cross-check (on unless `--no-check`).
+    pub check: bool,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options { wrt: Vec::new(), of: None, format: Format::Unicode, hessian: false, check: true }
+    }
+}
+
+/// The variable `typed` names: its spelling as in the program, canonical,
+/// or as a Python identifier.
+fn resolve_variable(typed: &str, variables: &[Name]) -> Option<Name> {
+    let canonical = typed.replace(['{', '}'], "");
+    variables.iter().copied().find(|v| v.as_str() == canonical || v.parts().python() == typed)
+}
+
+/// The variables the function depends on, in order of first appearance.
+fn variables_of(g: &ir::Graph, f: Name, variables: &[Name]) -> Vec<Name> {
+    let mut used = Vec::new();
+    let mut stack = vec![f];
+    let mut seen = std::collections::HashSet::new();
+    while let Some(n) = stack.pop() {
+        if !seen.insert(n) {
+            continue;
+        }
+        let Some(def) = g.info(n).def else {
+            used.push(n);
+            continue;
+        };
+        for id in g.reachable(&[def]) {
+            if let Math::Sym(m) = g.node(id) {
+                stack.push(*m);
+            }
+        }
+    }
+    variables.iter().copied().filter(|v| used.contains(v)).collect()
+}
+
+/// Parses, differentiates, checks and prints `src`.
+pub fn run(src: &str, opts: &Options) -> Result<String, Error> {
+    let program = syntax::parse(src)?;
+    let shapes = shape::infer::infer(&program, src)?;
+    let mut lowered = lower::lower(&program, &shapes, opts.of.as_deref())?;
+    let f = lowered.function;
+    let g = &mut lowered.graph;
+    let f_shape = g.info(f).shape.clone();
+    let kind = match (opts.hessian, f_shape.is_scalar()) {
+        (false, true) => Kind::Gradient,
+        (false, false) => Kind::Jacobian,
+        (true, true) => Kind::Hessian,
+        (true, false) => {
+            return Err(Error::Usage(format!(
+                "--hessian needs a scalar function, but `{f}` is {f_shape}; for its first derivative, leave out --hessian"
+            )));
+        }
+    };
+    let used = variables_of(g, f, &lowered.variables);
+    let wrt: Vec<Name> = if opts.wrt.is_empty() {
+        used.clone()
+    } else {
+        let mut out = Vec::new();
+        for typed in opts.wrt.iter().flat_map(|w| w.split(',')).map(str::trim).filter(|w| !w.is_empty()) {
+            let Some(v) = resolve_variable(typed, &lowered.variables) else {
+                let known: Vec<&str> = lowered.variables.iter().map(|v| v.as_str()).collect();
+                let what = if g.names.get(&Name::new(&typed.replace(['{', '}'], ""))).is_some_and(|i| i.kind == NameKind::Definition) {
+                    format!("`--wrt {typed}` names a definition, not a variable")
+                } else {
+                    format!("`--wrt {typed}` names no variable of the program")
+                };
+                return Err(Error::Usage(format!("{what}; its variables are {}", known.join(", "))));
+            };
+            if !out.contains(&v) {
+                out.push(v);
+            }
+        }
+        out
+    };
+    if wrt.is_empty() {
+        return Err(Error::Usage(format!("`{f}` depends on no variable: there is nothing to differentiate")));
+    }
+    let chain = diff::chain::prepare(g, &lowered.definitions, f);
+    let derivative = diff::derive(g, &chain, f, &wrt, kind);
+    let report = if opts.check {
+        let seed = numeric::check::seed_of(src);
+        match numeric::check::check(g, &derivative, &used, &lowered.dims, seed) {
+            Ok(r) => Some(r),
+            Err(numeric::check::Failure::Disagrees { wrt, error, numpy }) => {
+                let form = if numpy { " (in the form computed for NumPy)" } else { "" };
+                return Err(Error::CheckFailed(format!(
+                    "the derivative with respect to `{wrt}`{form} disagrees with finite differences of the program \
+                     (relative error {error:.1e}); this is a bug in matdiff, please report it"
+                )));
+            }
+            Err(numeric::check::Failure::NoPoint(why)) => {
+                return Err(Error::Usage(format!(
+                    "cannot check the result: no random point was found where the program is defined ({why}); \
+                     pass --no-check to print it unchecked"
+                )));
+            }
+        }
+    } else {
+        None
+    };
+    let presentation = present::present(g, &derivative);
+    let out = print::Output {
+        g,
+        derivative: &derivative,
+        presentation: &presentation,
+        report: report.as_ref(),
+        variables: &used,
+        dims: &lowered.dims,
+    };
+    Ok(print::render(opts.format, &out))
+}
+
+/// [`run`] on a thread with a large stack, with any panic turned into an
+/// internal error (exit 1) instead of a trace.
+pub fn run_guarded(src: &str, opts: &Options) -> Result<String, Error> {
+    let (src, opts) = (src.to_string(), opts.clone());
+    let worker = std::thread::Builder::new().stack_size(256 << 20).spawn(move || run(&src, &opts));
+    match worker.map(|w| w.join()) {
+        Ok(Ok(result)) => result,
+        Ok(Err(panic)) => {
+            let what = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "unknown".into());
+            Err(Error::Internal(what))
+        }
+        Err(e) => Err(Error::Internal(format!("cannot start a worker thread: {e}"))),
+    }
+}

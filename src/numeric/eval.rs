@@ -109,28 +109,47 @@ const SINGULAR_PIVOT: f64 = 1e-12;
 /// differences through it would be noise.
 const MAX_CONDITION: f64 = 1e12;
 
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Visit {
+    New,
+    Open,
+    Done,
+}
+
 /// The values of `roots` at `at`.
 pub fn eval(g: &Graph, roots: &[Id], at: &Point) -> Result<Vec<Value>> {
     let n = g.len();
     if let Some(r) = roots.iter().find(|r| usize::from(**r) >= n) {
         return Err(EvalError::Malformed(format!("root {r} is not a node")));
     }
-    // Reachable nodes and, for each, how many reachable readers it has.
+    // Reachable nodes, each after its inputs (a name's definition is an
+    // input, and may have been built after the name: a simplified adjoint),
+    // and for each, how many readers it has.
     let mut readers = vec![0u32; n];
-    let mut seen = vec![false; n];
+    let mut state = vec![Visit::New; n];
     let mut order = Vec::new();
-    let mut stack: Vec<Id> = roots.to_vec();
-    while let Some(id) = stack.pop() {
-        if std::mem::replace(&mut seen[usize::from(id)], true) {
+    let mut stack: Vec<(Id, bool)> = roots.iter().map(|&r| (r, false)).collect();
+    while let Some((id, inputs_done)) = stack.pop() {
+        let i = usize::from(id);
+        if inputs_done {
+            state[i] = Visit::Done;
+            order.push(id);
             continue;
         }
-        order.push(id);
+        if state[i] != Visit::New {
+            continue;
+        }
+        state[i] = Visit::Open;
+        stack.push((id, true));
         for c in inputs(g, id, at)?.iter() {
             readers[usize::from(c)] += 1;
-            stack.push(c);
+            match state[usize::from(c)] {
+                Visit::New => stack.push((c, false)),
+                Visit::Open => return Err(EvalError::Malformed(format!("node {id} depends on itself"))),
+                Visit::Done => {}
+            }
         }
     }
-    order.sort_unstable();
 
     let mut is_root = vec![false; n];
     for &r in roots {
@@ -202,14 +221,7 @@ fn inputs(g: &Graph, id: Id, at: &Point) -> Result<Inputs> {
     let node = g.node(id);
     let ins = match node {
         Math::Sym(name) => match g.names.get(name).and_then(|info| info.def) {
-            Some(def) if !at.values.contains_key(name) => {
-                if def >= id {
-                    return Err(EvalError::Malformed(format!(
-                        "the definition of {name} ({def}) is not below its name ({id})"
-                    )));
-                }
-                Inputs::of(&[def])
-            }
+            Some(def) if !at.values.contains_key(name) => Inputs::of(&[def]),
             _ => Inputs::of(&[]),
         },
         Math::Map([_, x]) | Math::Pow([x, _]) | Math::EPow([x, _]) | Math::Unvec([x, _]) => {

@@ -592,13 +592,25 @@ fn inconsistent_points_are_errors_not_panics() {
 }
 
 #[test]
-fn a_definition_above_its_name_is_refused() {
+fn a_definition_built_after_its_name_is_evaluated_first() {
+    // simplification replaces an adjoint's definition by a newer node
     let mut g = Graph::new();
     let x = var(&mut g, "x", int(1), int(1));
     let s = var(&mut g, "s", int(1), int(1));
     let late = g.map(Func::Exp, x);
     g.names.get_mut(&n("s")).unwrap().def = Some(late);
-    let at = point(&[("x", num(1.0))]);
+    let at = point(&[("x", num(0.0))]);
+    assert_eq!(eval_one(&g, s, &at).unwrap(), num(1.0));
+}
+
+#[test]
+fn a_name_defined_through_itself_is_refused() {
+    let mut g = Graph::new();
+    let x = var(&mut g, "x", int(1), int(1));
+    let s = var(&mut g, "s", int(1), int(1));
+    let cyclic = g.add(x, s);
+    g.names.get_mut(&n("s")).unwrap().def = Some(cyclic);
+    let at = point(&[("x", num(0.0))]);
     assert!(matches!(eval_one(&g, s, &at), Err(EvalError::Malformed(_))));
 }
 

@@ -11,7 +11,15 @@ use crate::ir::{Constant, Math, graph::shape_of};
 use crate::num::Number;
 use crate::shape::Shape;
 
-pub struct Shaped(pub Pattern<Math>);
+/// A pattern applier; with a `Side`, the pattern's `?i` is bound to the
+/// identity of the matched class's rows or columns.
+pub struct Shaped(pub Pattern<Math>, pub Option<Side>);
+
+#[derive(Clone, Copy, Debug)]
+pub enum Side {
+    Rows,
+    Cols,
+}
 
 /// The shape `ast` would have under `subst`, if every node fits.
 fn instantiated_shape(egraph: &MathGraph, ast: &PatternAst<Math>, subst: &Subst) -> Option<Shape> {
@@ -31,15 +39,26 @@ fn instantiated_shape(egraph: &MathGraph, ast: &PatternAst<Math>, subst: &Subst)
 impl Applier<Math, MatrixAnalysis> for Shaped {
     fn apply_one(&self, egraph: &mut MathGraph, eclass: Id, subst: &Subst, _: Option<&PatternAst<Math>>, _: Symbol) -> Vec<Id> {
         let want = egraph[eclass].data.shape.clone();
-        if want.is_none() || instantiated_shape(egraph, &self.0.ast, subst) != want {
+        let Some(shape) = want.clone() else { return vec![] };
+        let mut subst = subst.clone();
+        if let Some(side) = self.1 {
+            let n = match side {
+                Side::Rows => shape.rows,
+                Side::Cols => shape.cols,
+            };
+            let i = if n.is_one() { egraph.add(Math::Num(Number::ONE)) } else { egraph.add(Math::Const(Constant::Identity(n))) };
+            subst.insert("?i".parse().expect("a variable"), i);
+        }
+        if instantiated_shape(egraph, &self.0.ast, &subst) != want {
             return vec![];
         }
-        let id = egraph.add_instantiation(&self.0.ast, subst);
+        let id = egraph.add_instantiation(&self.0.ast, &subst);
         if egraph.union(eclass, id) { vec![eclass] } else { vec![] }
     }
 
     fn vars(&self) -> Vec<Var> {
-        self.0.vars()
+        let i: Var = "?i".parse().expect("a variable");
+        self.0.vars().into_iter().filter(|v| self.1.is_none() || *v != i).collect()
     }
 }
 
@@ -48,7 +67,7 @@ impl Applier<Math, MatrixAnalysis> for Shaped {
 pub enum Make {
     Zero,
     Identity,
-    /// `𝟙` for a column, `𝟙𝟙ᵀ` for a matrix, 1 for a scalar.
+    /// `𝟙` for a column, `𝟙ᵀ` for a row, `𝟙𝟙ᵀ` for a matrix, 1 for a scalar.
     Ones,
 }
 
@@ -67,6 +86,9 @@ impl Applier<Math, MatrixAnalysis> for Make {
                 let col = ones(egraph, &shape.rows);
                 if shape.cols.is_one() {
                     col
+                } else if shape.rows.is_one() {
+                    let row = ones(egraph, &shape.cols);
+                    egraph.add(Math::Trans(row))
                 } else {
                     let row = ones(egraph, &shape.cols);
                     let row = egraph.add(Math::Trans(row));

@@ -19,7 +19,10 @@ pub const RULES: &[Rule] = &[
     rule("hadamard-power",       "(∘ ?a (epow ?a ?k))",         "(epow ?a (+ ?k 1))",             "A ∘ A^∘k = A^∘(k+1)").when(&[(Integer, "?k")]),
     rule("hadamard-distribute",  "(∘ ?a (+ ?b ?c))",            "(+ (∘ ?a ?b) (∘ ?a ?c))",        "A ∘ (B + C) = A ∘ B + A ∘ C").normalize(),
     rule("hadamard-factor",      "(+ (∘ ?a ?b) (∘ ?a ?c))",     "(∘ ?a (+ ?b ?c))",               "A ∘ B + A ∘ C = A ∘ (B + C)").factor(),
-    rule("hadamard-diag",        "(∘ ?a ?b)",                   "(* (Diag ?a) ?b)",               "a ∘ b = Diag(a) b for vectors").when(&[(Column, "?a")]),
+    rule("hadamard-diag",        "(∘ ?a ?b)",                   "(* (Diag ?a) ?b)",               "a ∘ b = Diag(a) b for column vectors").when(&[(Column, "?a")]),
+    rule("hadamard-diag-row",    "(∘ ?a ?b)",                   "(* ?b (Diag ?a))",               "a ∘ b = b Diag(a) for row vectors").when(&[(Row, "?a")]),
+    rule("diag-transpose",       "(Diag (T ?a))",               "(Diag ?a)",                      "Diag(aᵀ) = Diag(a)"),
+    rule("diag-ones-vector",     "(* (Diag ?a) ?o)",            "?a",                             "Diag(a) 𝟙 = a").when(&[(AllOnes, "?o"), (Column, "?a")]),
     rule("diag-distribute",      "(Diag (+ ?a ?b))",            "(+ (Diag ?a) (Diag ?b))",        "Diag(a + b) = Diag(a) + Diag(b)").normalize(),
     rule("diag-factor",          "(+ (Diag ?a) (Diag ?b))",     "(Diag (+ ?a ?b))",               "Diag(a) + Diag(b) = Diag(a + b)").factor(),
     rule("diag-scalar",          "(Diag (* ?k ?a))",            "(* ?k (Diag ?a))",               "Diag(βa) = β Diag(a)").when(&[(Scalar, "?k")]),
@@ -29,4 +32,5 @@ pub const RULES: &[Rule] = &[
     rule("diag-commute",         "(* (Diag ?a) (Diag ?b))",     "(* (Diag ?b) (Diag ?a))",        "diagonal matrices commute"),
     rule("diag-of-diag",         "(diag (Diag ?a))",            "?a",                             "diag(Diag(a)) = a").when(&[(Column, "?a")]),
     make("diag-inverse-vector",  "(* (pow (Diag ?a) -1) ?a)",   Make::Ones,                       "Diag(a)⁻¹a = 𝟙 for a without zeros").when(&[(Positive, "?a")]),
+    make("diag-inverse-row",     "(* (T ?a) (pow (Diag ?a) -1))", Make::Ones,                     "aᵀDiag(a)⁻¹ = 𝟙ᵀ for a without zeros").when(&[(Positive, "?a")]),
 ];

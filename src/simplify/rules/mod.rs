@@ -26,6 +26,8 @@ pub enum Pred {
     NotScalar,
     /// A column vector.
     Column,
+    /// A row vector.
+    Row,
     Symmetric,
     /// Every entry positive (so nonzero).
     Positive,
@@ -38,12 +40,17 @@ pub enum Pred {
     Natural,
 }
 
-/// The right-hand side: a pattern, or a constant shaped like the match.
+/// The right-hand side: a pattern, a pattern whose `?i` is an identity
+/// sized by the match (for factoring `A + BA = (I + B)A`), or a constant
+/// shaped like the match.
 #[derive(Clone, Copy, Debug)]
 pub enum Rhs {
     Pattern(&'static str),
+    WithIdentity(&'static str, Side),
     Make(Make),
 }
+
+pub use super::apply::Side;
 
 #[derive(Clone, Copy, Debug)]
 pub struct Rule {
@@ -86,6 +93,12 @@ impl Phases {
 /// `lhs => rhs`, in both phases.
 pub const fn rule(name: &'static str, lhs: &'static str, rhs: &'static str, why: &'static str) -> Rule {
     Rule { name, lhs, rhs: Rhs::Pattern(rhs), guard: &[], phases: Phases { normalize: true, factor: true }, why }
+}
+
+/// `lhs => rhs`, with `?i` in `rhs` the identity of the match's rows
+/// (`Side::Rows`) or columns (`Side::Cols`).
+pub const fn with_identity(name: &'static str, lhs: &'static str, rhs: &'static str, side: Side, why: &'static str) -> Rule {
+    Rule { name, lhs, rhs: Rhs::WithIdentity(rhs, side), guard: &[], phases: Phases { normalize: true, factor: true }, why }
 }
 
 /// `lhs =>` a constant shaped like the match.
@@ -148,6 +161,7 @@ fn holds(egraph: &MathGraph, id: Id, pred: Pred) -> bool {
         Pred::Scalar => shape.is_some_and(|s| s.is_scalar()),
         Pred::NotScalar => shape.is_some_and(|s| !s.is_scalar()),
         Pred::Column => shape.is_some_and(|s| s.is_column()),
+        Pred::Row => shape.is_some_and(|s| s.is_row()),
         Pred::Symmetric => data.props.symmetric,
         Pred::Positive => data.props.positive,
         Pred::Identity => analysis::is_identity(egraph, id),
@@ -170,7 +184,11 @@ pub fn rewrite(r: &Rule) -> Rewrite<Math, MatrixAnalysis> {
         Rhs::Make(what) => Rewrite::new(r.name, lhs, ConditionalApplier { condition: guard(r.guard), applier: what }),
         Rhs::Pattern(rhs) => {
             let rhs: Pattern<Math> = rhs.parse().unwrap_or_else(|e| panic!("rule {}: {e}", r.name));
-            Rewrite::new(r.name, lhs, ConditionalApplier { condition: guard(r.guard), applier: Shaped(rhs) })
+            Rewrite::new(r.name, lhs, ConditionalApplier { condition: guard(r.guard), applier: Shaped(rhs, None) })
+        }
+        Rhs::WithIdentity(rhs, side) => {
+            let rhs: Pattern<Math> = rhs.parse().unwrap_or_else(|e| panic!("rule {}: {e}", r.name));
+            Rewrite::new(r.name, lhs, ConditionalApplier { condition: guard(r.guard), applier: Shaped(rhs, Some(side)) })
         }
     };
     made.unwrap_or_else(|e| panic!("rule {}: {e}", r.name))

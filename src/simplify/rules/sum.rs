@@ -3,7 +3,7 @@
 //! back out (factor: `Ax + Aᵀx = (A + Aᵀ)x`).
 
 use super::Pred::*;
-use super::{Rule, make, rule};
+use super::{Rule, Side, make, rule, with_identity};
 use crate::simplify::apply::Make;
 
 #[rustfmt::skip]
@@ -21,4 +21,6 @@ pub const RULES: &[Rule] = &[
     rule("sum-distribute-right", "(* (+ ?a ?b) ?c)",              "(+ (* ?a ?c) (* ?b ?c))",   "(A + B)C = AC + BC").normalize(),
     rule("sum-factor-left",      "(+ (* ?a ?b) (* ?a ?c))",       "(* ?a (+ ?b ?c))",          "AB + AC = A(B + C)").factor(),
     rule("sum-factor-right",     "(+ (* ?a ?c) (* ?b ?c))",       "(* (+ ?a ?b) ?c)",          "AC + BC = (A + B)C").factor(),
+    with_identity("sum-factor-right-identity", "(+ ?c (* ?b ?c))", "(* (+ ?i ?b) ?c)", Side::Rows, "C + BC = (I + B)C").factor().when(&[(NotScalar, "?c")]),
+    with_identity("sum-factor-left-identity", "(+ ?a (* ?a ?b))", "(* ?a (+ ?i ?b))", Side::Cols, "A + AB = A(I + B)").factor().when(&[(NotScalar, "?a")]),
 ];
