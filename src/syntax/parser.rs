@@ -291,13 +291,13 @@ impl<'a> Parser<'a> {
         let sep_span = self.tokens[sep].span;
         let sep_text = self.text(sep_span);
         let result = if end == first {
-            let at = self.tokens[end].span;
-            let error = Diagnostic::at(
-                Span::new(at.start, at.start),
-                format!("expected a shape after `{sep_text}`"),
-            )
-            .label(sep_span, "")
-            .hint("a shape is `scalar`, a size (`n`, `3`) or `rows×cols` (`5×4`, `m x n`)");
+            let at = self.tokens[end].span.start;
+            let error = Diagnostic::new(format!("expected a shape after `{sep_text}`"))
+                .label(
+                    Span::new(at, at),
+                    format!("found {}", self.describe(&self.tokens[end])),
+                )
+                .hint("a shape is `scalar`, a size (`n`, `3`) or `rows×cols` (`5×4`, `m x n`)");
             Err(decl::ShapeError {
                 diagnostic: error,
                 parsed: false,
@@ -364,15 +364,8 @@ impl<'a> Parser<'a> {
         self.pos = equals;
         let eq = self.bump();
         self.skip_newlines();
-        if matches!(self.peek_kind(), TokenKind::Semicolon | TokenKind::Eof) {
-            let at = self.peek().span;
-            return Err(boxed(
-                Diagnostic::at(
-                    Span::new(at.start, at.start),
-                    "expected an expression after `=`",
-                )
-                .label(eq.span, ""),
-            ));
+        if !starts_operand(self.peek_kind()) {
+            return Err(self.expected_expression(Some(&eq)));
         }
         let expr = self.expr()?;
         let span = name.span.to(expr.span);
@@ -736,7 +729,7 @@ impl<'a> Parser<'a> {
             None => Diagnostic::at(found.span, format!("expected an expression, found {what}")),
         };
         let error = match found.kind {
-            TokenKind::Plus if after.is_none() => {
+            TokenKind::Plus => {
                 error.hint("there is no unary `+`; to continue a line, end it with the operator")
             }
             TokenKind::Times
