@@ -154,6 +154,59 @@ fn syntax_errors() {
     }
 }
 
+// ---- the grammar's documents ----
+
+#[test]
+fn grammar_is_in_step_with_the_parser() {
+    use matdiff::syntax::ops::{Level, TABLE};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let read = |path: PathBuf| {
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    };
+    let ebnf = read(root.join("grammar/matdiff.ebnf"));
+    let readme = read(root.join("grammar/README.md"));
+    let sources: String = ["parser.rs", "decl.rs", "lexer.rs", "names.rs"]
+        .map(|f| read(root.join("src/syntax").join(f)))
+        .concat();
+    let levels = [
+        Level::Frobenius,
+        Level::Sum,
+        Level::Kronecker,
+        Level::Hadamard,
+        Level::Product,
+    ]
+    .map(|level| format!("{level:?}").to_lowercase());
+    let mut productions = 0;
+    for line in ebnf.lines() {
+        let Some((name, _)) = line.split_once("::=") else {
+            continue;
+        };
+        let name = name.trim();
+        productions += 1;
+        let parsed_by_a_function =
+            sources.contains(&format!("fn {name}(")) || sources.contains(&format!("fn {name}<"));
+        assert!(
+            parsed_by_a_function || levels.iter().any(|l| l == name),
+            "production `{name}` names no parser function"
+        );
+    }
+    assert!(productions > 30);
+    for row in TABLE {
+        for spelling in row.spellings {
+            assert!(
+                readme.contains(&format!("`{spelling}`")),
+                "grammar/README.md does not list `{spelling}`"
+            );
+        }
+    }
+    for (spelling, _) in ast::Function::SPELLINGS {
+        assert!(
+            readme.contains(&format!("`{spelling}`")),
+            "grammar/README.md does not list `{spelling}`"
+        );
+    }
+}
+
 // ---- limits ----
 
 /// What "quickly" means here. Tests run unoptimised, where the lexer is
