@@ -1,7 +1,9 @@
 //! Tokens → AST: statements, then expressions by precedence climbing.
 //!
-//! Each production of `grammar/matdiff.ebnf` is a method of the same name.
-//! Binary levels are climbed in one loop ([`Parser::binary`]) rather than
+//! Each production of `grammar/matdiff.ebnf` is parsed by the function of
+//! the same name: here for statements and expressions, in `decl.rs`,
+//! `lexer.rs` and `names.rs` for shapes, tokens and runs of letters.
+//! Binary levels are climbed in one loop (`Parser::binary`) rather than
 //! one function per level, prefix minus and postfix operators are loops, so
 //! the stack grows only with bracket nesting, which [`MAX_DEPTH`] bounds.
 
@@ -606,7 +608,12 @@ impl<'a> Parser<'a> {
                     })?;
                 }
                 if negative {
-                    value = value.neg().unwrap_or(value);
+                    value = value.neg().ok_or_else(|| {
+                        boxed(Diagnostic::at(
+                            token.span,
+                            format!("exponent `-{text}` is out of range"),
+                        ))
+                    })?;
                 }
                 if elementwise {
                     vec![Postfix::ElemPower(value)]
