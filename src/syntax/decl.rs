@@ -50,13 +50,13 @@ pub fn parse_shape(text: &str, base: usize, form: DeclForm) -> Result<ShapeSpec,
         return Ok(shape);
     }
     let found = cursor.found();
-    let error = if cross(cursor.rest).is_ok() {
-        Diagnostic::at(found.0, "a shape has at most two dimensions").hint(SHAPE_HINT)
-    } else if form == DeclForm::In && matches!(shape, ShapeSpec::Vector(_)) {
-        Diagnostic::at(found.0, format!("unexpected `{}` in a shape", found.1))
+    let error = if form == DeclForm::In && matches!(shape, ShapeSpec::Vector(_)) {
+        Diagnostic::at(found.0, format!("unexpected {} after `R^…`", found.1))
             .hint("put a matrix shape in braces: `R^{m×n}`")
+    } else if cross(cursor.rest).is_ok() {
+        Diagnostic::at(found.0, "a shape has at most two dimensions").hint(SHAPE_HINT)
     } else {
-        Diagnostic::at(found.0, format!("unexpected `{}` in a shape", found.1)).hint(SHAPE_HINT)
+        Diagnostic::at(found.0, format!("unexpected {} in a shape", found.1)).hint(SHAPE_HINT)
     };
     Err(ShapeError {
         diagnostic: error,
@@ -86,27 +86,24 @@ impl<'a> Cursor<'a> {
         self.rest = rest;
         Some((out, Span::new(start, self.pos())))
     }
-    /// The next word of the text, for "found `…`", and its span.
+    /// The next word of the text as a message quotes it, and its span.
     fn found(&self) -> (Span, String) {
         let start = self.pos();
         if self.rest.is_empty() {
             return (Span::new(start, start), "end of the statement".to_string());
         }
-        let len = self
-            .rest
-            .find(char::is_whitespace)
-            .unwrap_or(self.rest.len());
+        let first = self.rest.chars().next().map_or(1, char::len_utf8);
         let len = self
             .rest
             .char_indices()
-            .nth(12)
-            .map_or(len, |(i, _)| len.min(i))
-            .max(1);
-        let len = (1..=len)
-            .rev()
-            .find(|&l| self.rest.is_char_boundary(l))
-            .unwrap_or(len);
-        (Span::new(start, start + len), self.rest[..len].to_string())
+            .take(12)
+            .take_while(|(_, c)| !c.is_whitespace())
+            .last()
+            .map_or(first, |(i, c)| i + c.len_utf8());
+        (
+            Span::new(start, start + len),
+            format!("`{}`", &self.rest[..len]),
+        )
     }
     fn refuse(&self, message: String) -> ShapeError {
         let (span, _) = self.found();
@@ -132,7 +129,7 @@ fn set_shape(cursor: &mut Cursor) -> Result<ShapeSpec, ShapeError> {
         let (span, found) = cursor.found();
         let error = Diagnostic::at(
             span,
-            format!("expected `R` or `ℝ` after `∈`, found `{found}`"),
+            format!("expected `R` or `ℝ` after `∈`, found {found}"),
         )
         .hint("write `x ∈ R^n`, `W ∈ R^{m×n}` or `a ∈ R`");
         return Err(ShapeError {
@@ -155,7 +152,7 @@ fn set_shape(cursor: &mut Cursor) -> Result<ShapeSpec, ShapeError> {
         let error = if cursor.rest.is_empty() {
             Diagnostic::at(open, "unclosed `{`").label(span, "expected `}`")
         } else {
-            Diagnostic::at(span, format!("expected `}}`, found `{found}`"))
+            Diagnostic::at(span, format!("expected `}}`, found {found}"))
                 .label(open, "to close this `{`")
         };
         return Err(ShapeError {
@@ -203,7 +200,7 @@ fn dim(cursor: &mut Cursor, expected: &str) -> Result<DimSpec, ShapeError> {
         return Ok(DimSpec::Name(name, span));
     }
     let found = cursor.found().1;
-    Err(cursor.refuse(format!("{expected}, found `{found}`")))
+    Err(cursor.refuse(format!("{expected}, found {found}")))
 }
 
 /// A size name: its letter and digits, and its subscript without braces.

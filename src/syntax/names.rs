@@ -77,7 +77,7 @@ fn split_run(text: &str, start: usize, before_paren: bool, out: &mut Vec<Token>)
     }
     // One letter and its digits (`x`, `W12`): the common case, one name.
     let first = text.chars().next().map_or(0, char::len_utf8);
-    if text[first..].bytes().all(|b| b.is_ascii_digit()) {
+    if !before_paren && text[first..].bytes().all(|b| b.is_ascii_digit()) {
         return out.push(Token {
             kind: TokenKind::Name,
             span,
@@ -386,6 +386,8 @@ mod tests {
     #[test]
     fn runs_split_into_names_and_a_trailing_function() {
         assert_eq!(split("Wx"), ["W", "x"]);
+        assert_eq!(split("σ(x)"), ["fn:σ", "(", "x", ")"]);
+        assert_eq!(split("σ x"), ["σ", "x"]);
         assert_eq!(split("W1x"), ["W1", "x"]);
         assert_eq!(split("Wexp(x)"), ["W", "fn:exp", "(", "x", ")"]);
         assert_eq!(split("xtr(A)"), ["x", "fn:tr", "(", "A", ")"]);

@@ -1,7 +1,9 @@
 //! Tokens → AST: statements, then expressions by precedence climbing.
 //!
-//! Each production of `grammar/matdiff.ebnf` is a method of the same name.
-//! Binary levels are climbed in one loop ([`Parser::binary`]) rather than
+//! Each production of `grammar/matdiff.ebnf` is parsed by the function of
+//! the same name: here for statements and expressions, in `decl.rs`,
+//! `lexer.rs` and `names.rs` for shapes, tokens and runs of letters.
+//! Binary levels are climbed in one loop (`Parser::binary`) rather than
 //! one function per level, prefix minus and postfix operators are loops, so
 //! the stack grows only with bracket nesting, which [`MAX_DEPTH`] bounds.
 
@@ -291,13 +293,13 @@ impl<'a> Parser<'a> {
         let sep_span = self.tokens[sep].span;
         let sep_text = self.text(sep_span);
         let result = if end == first {
-            let at = self.tokens[end].span;
-            let error = Diagnostic::at(
-                Span::new(at.start, at.start),
-                format!("expected a shape after `{sep_text}`"),
-            )
-            .label(sep_span, "")
-            .hint("a shape is `scalar`, a size (`n`, `3`) or `rows×cols` (`5×4`, `m x n`)");
+            let at = self.tokens[end].span.start;
+            let error = Diagnostic::new(format!("expected a shape after `{sep_text}`"))
+                .label(
+                    Span::new(at, at),
+                    format!("found {}", self.describe(&self.tokens[end])),
+                )
+                .hint("a shape is `scalar`, a size (`n`, `3`) or `rows×cols` (`5×4`, `m x n`)");
             Err(decl::ShapeError {
                 diagnostic: error,
                 parsed: false,
@@ -364,15 +366,8 @@ impl<'a> Parser<'a> {
         self.pos = equals;
         let eq = self.bump();
         self.skip_newlines();
-        if matches!(self.peek_kind(), TokenKind::Semicolon | TokenKind::Eof) {
-            let at = self.peek().span;
-            return Err(boxed(
-                Diagnostic::at(
-                    Span::new(at.start, at.start),
-                    "expected an expression after `=`",
-                )
-                .label(eq.span, ""),
-            ));
+        if !starts_operand(self.peek_kind()) {
+            return Err(self.expected_expression(Some(&eq)));
         }
         let expr = self.expr()?;
         let span = name.span.to(expr.span);
@@ -613,7 +608,12 @@ impl<'a> Parser<'a> {
                     })?;
                 }
                 if negative {
-                    value = value.neg().unwrap_or(value);
+                    value = value.neg().ok_or_else(|| {
+                        boxed(Diagnostic::at(
+                            token.span,
+                            format!("exponent `-{text}` is out of range"),
+                        ))
+                    })?;
                 }
                 if elementwise {
                     vec![Postfix::ElemPower(value)]
@@ -736,7 +736,7 @@ impl<'a> Parser<'a> {
             None => Diagnostic::at(found.span, format!("expected an expression, found {what}")),
         };
         let error = match found.kind {
-            TokenKind::Plus if after.is_none() => {
+            TokenKind::Plus => {
                 error.hint("there is no unary `+`; to continue a line, end it with the operator")
             }
             TokenKind::Times
