@@ -53,14 +53,18 @@ pub fn present(g: &mut Graph, d: &Derivative) -> Presentation {
     let defs: Vec<Id> = d.adjoints.iter().map(|a| g.info(*a).def.expect("defined")).collect();
     let all: Vec<Id> = roots.iter().chain(&defs).copied().collect();
     let counts = uses(g, &all);
-    let inline: HashMap<Name, Id> = d
+    // small adjoints, and the intermediate names of the differential method
+    // (`v = Wx`), are written out in place
+    let mut inline: HashMap<Name, Id> = d
         .adjoints
         .iter()
         .zip(&defs)
         .filter(|(a, def)| counts.get(a).copied().unwrap_or(0) <= 2 && crate::diff::gradient::tree_size(g, **def) <= SMALL)
         .map(|(a, def)| (*a, *def))
         .collect();
+    inline.extend(g.names.iter().filter(|(_, i)| i.kind == NameKind::Intermediate).map(|(n, i)| (*n, i.def.expect("defined"))));
     let results: Vec<(Name, Id)> = d.entries.iter().map(|e| (e.wrt, g.substitute(e.readable, &|n| inline.get(&n).copied()))).collect();
+    let results = name_repeated(g, results);
     // The where list: names reached from the results, breadth first, so a
     // name comes before the names its definition uses.
     let mut wheres: Vec<(Name, Id)> = Vec::new();
@@ -88,8 +92,73 @@ pub fn present(g: &mut Graph, d: &Derivative) -> Presentation {
     Presentation { results, wheres, diag_names }
 }
 
-/// `S` for `Diag(s)` wherever `s` is a lowercase column-vector name whose
-/// capital is not taken.
+/// Subexpressions written more than once (function applications, or large
+/// ones) get a name, largest first: `Diag(p) − ppᵀ` with `p = softmax(x)`
+/// rather than `softmax(x)` three times.
+fn name_repeated(g: &mut Graph, mut results: Vec<(Name, Id)>) -> Vec<(Name, Id)> {
+    loop {
+        let roots: Vec<Id> = results.iter().map(|r| r.1).collect();
+        let nodes = g.reachable(&roots);
+        // occurrences in the written-out trees: paths from the roots
+        let mut occurrences: HashMap<Id, usize> = HashMap::new();
+        for &r in &roots {
+            *occurrences.entry(r).or_default() += 1;
+        }
+        for &id in nodes.iter().rev() {
+            let n = occurrences.get(&id).copied().unwrap_or(0);
+            for &c in g.node(id).children() {
+                *occurrences.entry(c).or_default() += n;
+            }
+        }
+        let worth = |id: Id| match g.node(id) {
+            Math::Map(_) | Math::Softmax(_) | Math::Lse(_) => true,
+            Math::Sym(_) | Math::Num(_) | Math::Const(_) | Math::Fun(_) => false,
+            _ => crate::diff::gradient::tree_size(g, id) >= 20,
+        };
+        let Some(&target) = nodes
+            .iter()
+            .filter(|&&id| occurrences.get(&id).copied().unwrap_or(0) >= 2 && worth(id))
+            .max_by_key(|&&id| (crate::diff::gradient::tree_size(g, id), std::cmp::Reverse(id)))
+        else {
+            return results;
+        };
+        let stems: &[&str] = match g.node(target) {
+            Math::Softmax(_) => &["p", "q"],
+            Math::Map([f, _]) => match g.node(*f) {
+                Math::Fun(crate::ir::Func::Sigmoid) => &["s", "a"],
+                Math::Fun(crate::ir::Func::Tanh) => &["t", "h"],
+                Math::Fun(crate::ir::Func::Exp) => &["e"],
+                _ => &["r", "u"],
+            },
+            _ => &["u", "w", "r"],
+        };
+        let shape = g.shape(target).clone();
+        let lowercase = shape.is_vector() || shape.is_scalar();
+        let name = crate::diff::chain::fresh_name(g, stems, lowercase, &NameParts::split("x"));
+        let info = crate::ir::NameInfo { shape, props: g.props(target), kind: NameKind::Introduced, def: Some(target), span: None };
+        g.declare(name, info);
+        let sym = g.sym(name);
+        results = results.into_iter().map(|(w, r)| (w, replace(g, r, target, sym))).collect();
+    }
+}
+
+/// `root` with the node `from` replaced by `to`.
+fn replace(g: &mut Graph, root: Id, from: Id, to: Id) -> Id {
+    let mut map: HashMap<Id, Id> = HashMap::new();
+    for id in g.reachable(&[root]) {
+        let new = if id == from {
+            to
+        } else {
+            let node = g.node(id).clone().map_children(|c| map[&c]);
+            g.raw(node)
+        };
+        map.insert(id, new);
+    }
+    map[&root]
+}
+
+/// `S` for `Diag(s)` wherever `s` is a defined lowercase column-vector
+/// name whose capital is not taken.
 fn diag_shorthands(g: &Graph, results: &[(Name, Id)], wheres: &[(Name, Id)]) -> HashMap<Name, Name> {
     let roots: Vec<Id> = results.iter().map(|r| r.1).chain(wheres.iter().map(|w| w.1)).collect();
     let mut out = HashMap::new();
@@ -97,7 +166,7 @@ fn diag_shorthands(g: &Graph, results: &[(Name, Id)], wheres: &[(Name, Id)]) -> 
     for id in g.reachable(&roots) {
         let Math::DiagM(a) = *g.node(id) else { continue };
         let Math::Sym(s) = *g.node(a) else { continue };
-        if out.contains_key(&s) || !g.shape(a).is_column() {
+        if out.contains_key(&s) || !g.shape(a).is_column() || g.info(s).def.is_none() {
             continue;
         }
         let p: NameParts = s.parts();

@@ -45,17 +45,22 @@ pub struct Piece {
     pub prec: Prec,
     /// Starts with a word (`Diag(`, `tr(`): juxtaposed, it wants a space.
     pub word_start: bool,
-    /// Ends with a subscript or a word: juxtaposed, it wants a space after.
+    /// Starts with a letter or digit (not a bracket).
+    pub alnum_start: bool,
+    /// Ends with a subscript or digits (`W_1`, `W1`): a letter right after
+    /// would read as part of it.
     pub spaced_end: bool,
 }
 
 impl Piece {
     fn atom(text: String) -> Piece {
-        let spaced_end = text.contains('_') || text.ends_with(|c: char| c.is_ascii_digit());
-        Piece { doc: RcDoc::text(text), prec: Prec::Atom, word_start: false, spaced_end }
+        let starts_letter = text.starts_with(char::is_alphabetic);
+        let spaced_end = text.contains('_') || (starts_letter && text.ends_with(|c: char| c.is_ascii_digit()));
+        let alnum_start = text.starts_with(char::is_alphanumeric) || text.starts_with('\\');
+        Piece { doc: RcDoc::text(text), prec: Prec::Atom, word_start: false, alnum_start, spaced_end }
     }
     fn with(doc: Doc, prec: Prec) -> Piece {
-        Piece { doc, prec, word_start: false, spaced_end: false }
+        Piece { doc, prec, word_start: false, alnum_start: false, spaced_end: false }
     }
 }
 
@@ -164,11 +169,7 @@ impl Renderer<'_> {
 
     /// `p`, parenthesized if it binds looser than `at_least`.
     fn wrap(&self, p: Piece, at_least: Prec) -> Piece {
-        if p.prec >= at_least {
-            p
-        } else {
-            Piece { doc: self.parens(p.doc), prec: Prec::Atom, word_start: false, spaced_end: false }
-        }
+        if p.prec >= at_least { p } else { Piece::with(self.parens(p.doc), Prec::Atom) }
     }
 
     /// `f(arg)`, with `f` a word.
@@ -176,7 +177,7 @@ impl Renderer<'_> {
         let inner = self.render(arg).doc;
         let name = self.word(latex, unicode);
         let word_start = name.chars().count() > 1 || self.style == Style::Latex;
-        Piece { doc: RcDoc::text(name).append(self.parens(inner)), prec: Prec::Atom, word_start, spaced_end: false }
+        Piece { doc: RcDoc::text(name).append(self.parens(inner)), prec: Prec::Atom, word_start, alnum_start: true, spaced_end: false }
     }
 
     fn superscript(&self, base: Piece, latex: String, unicode: String) -> Piece {
@@ -185,11 +186,14 @@ impl Renderer<'_> {
             Style::Latex => format!("^{{{latex}}}"),
             Style::Unicode => unicode,
         };
-        Piece { doc: base.doc.append(RcDoc::text(sup)), prec: Prec::Postfix, word_start: base.word_start, spaced_end: false }
+        Piece { doc: base.doc.append(RcDoc::text(sup)), prec: Prec::Postfix, word_start: base.word_start, alnum_start: base.alnum_start, spaced_end: false }
     }
 
-    fn constant(&self, c: &Constant) -> Piece {
+    /// A constant; identities carry their size only in Kronecker products
+    /// (`I_p ⊗ W`), where it is not evident.
+    fn constant(&self, c: &Constant, sized: bool) -> Piece {
         match c {
+            Constant::Identity(_) if !sized => Piece::atom("I".into()),
             Constant::Identity(n) => match self.style {
                 Style::Latex => Piece::atom(format!("I_{{{}}}", self.dim(n))),
                 Style::Unicode => Piece::atom(format!("I_{}", self.dim(n))),
@@ -200,15 +204,22 @@ impl Renderer<'_> {
         }
     }
 
-    /// The juxtaposition of factors, spaced where text would run together.
+    /// The juxtaposition of factors, spaced where text would run together
+    /// (`W_1 x`, `U Diag(s)`) and nowhere else (`2Aᵀ(Ax − b)`).
     fn juxtapose(&self, factors: Vec<Piece>) -> Doc {
         let mut doc = RcDoc::nil();
-        let mut prev_spaced = false;
-        for (i, f) in factors.into_iter().enumerate() {
-            if i > 0 && (self.style == Style::Latex || prev_spaced || f.word_start) {
-                doc = doc.append(RcDoc::text(" "));
+        let mut prev: Option<(bool, bool)> = None; // (spaced end, word)
+        for f in factors {
+            if let Some((spaced_end, word)) = prev {
+                let space = match self.style {
+                    Style::Latex => true,
+                    Style::Unicode => f.word_start || (word && f.alnum_start) || (spaced_end && f.alnum_start),
+                };
+                if space {
+                    doc = doc.append(RcDoc::text(" "));
+                }
             }
-            prev_spaced = f.spaced_end || f.word_start;
+            prev = Some((f.spaced_end, f.word_start));
             doc = doc.append(f.doc);
         }
         doc
@@ -230,16 +241,25 @@ impl Renderer<'_> {
         out
     }
 
-    /// Splits `c·x` into the coefficient and the rest.
-    fn coefficient(&self, id: Id) -> (Number, Option<Id>) {
-        match *self.g.node(id) {
-            Math::Num(n) => (n, None),
-            Math::Mul([a, b]) => match self.g.num_value(a) {
-                Some(n) => (n, Some(b)),
-                None => (Number::ONE, Some(id)),
-            },
-            _ => (Number::ONE, Some(id)),
+    /// The factors of a product, left to right.
+    fn product_factors(&self, id: Id) -> Vec<Id> {
+        self.operands(id, |n| match n {
+            Math::Mul(ab) => Some(*ab),
+            _ => None,
+        })
+    }
+
+    /// Splits a product into its numeric coefficient and its other factors.
+    fn coefficient(&self, id: Id) -> (Number, Vec<Id>) {
+        let mut c = Number::ONE;
+        let mut rest = Vec::new();
+        for f in self.product_factors(id) {
+            match self.g.num_value(f).and_then(|n| c.mul(n)) {
+                Some(p) => c = p,
+                None => rest.push(f),
+            }
         }
+        (c, rest)
     }
 
     /// A sum; `breaks` allows line breaks before its terms (top level only:
@@ -266,10 +286,7 @@ impl Renderer<'_> {
             let (c, rest) = self.coefficient(t);
             let negative = c.is_negative();
             let magnitude = if negative { c.neg().unwrap_or(c) } else { c };
-            let body = match rest {
-                None => self.number(magnitude),
-                Some(r) => self.product_with(magnitude, r),
-            };
+            let body = self.product_of(magnitude, &rest);
             // after a minus, a sum needs its parentheses: a − (b + c)
             let body = self.wrap(body, if negative { Prec::Kron } else { Prec::Sum }).doc;
             doc = match (i, negative) {
@@ -282,64 +299,55 @@ impl Renderer<'_> {
         Piece::with(doc.group(), Prec::Sum)
     }
 
-    /// `c · x` with the coefficient written in front (`½(…)`, `2Aᵀx`).
-    fn product_with(&self, c: Number, x: Id) -> Piece {
-        if c.is_one() {
-            return self.render(x);
+    /// `c` times the `factors` (nonnegative `c`), the coefficient in front
+    /// (`½(…)`, `2Aᵀx`) and scalar inverses as a fraction (`x/‖x‖`).
+    fn product_of(&self, c: Number, factors: &[Id]) -> Piece {
+        let is_reciprocal = |f: Id| {
+            matches!(*self.g.node(f), Math::Pow([b, k]) if self.g.is_scalar(b) && self.g.num_value(k) == Some(Number::MINUS_ONE))
+        };
+        let (den, num): (Vec<Id>, Vec<Id>) = factors.iter().partition(|&&f| is_reciprocal(f));
+        if factors.len() == 1 && c.is_one() {
+            return self.render(factors[0]);
         }
-        let mut factors = vec![self.number(c)];
-        factors.extend(self.factors(x));
-        Piece::with(self.juxtapose(factors), Prec::Product)
-    }
-
-    /// The factors of a product, each wrapped as a factor.
-    fn factors(&self, id: Id) -> Vec<Piece> {
-        let ids = self.operands(id, |n| match n {
-            Math::Mul(ab) => Some(*ab),
-            _ => None,
-        });
-        ids.into_iter().map(|f| self.wrap(self.render(f), Prec::Neg)).collect()
+        let mut top: Vec<Piece> = Vec::new();
+        if !c.is_one() || num.is_empty() {
+            top.push(self.number(c));
+        }
+        top.extend(num.iter().map(|&f| self.wrap(self.render(f), Prec::Neg)));
+        if den.is_empty() {
+            return Piece::with(self.juxtapose(top), Prec::Product);
+        }
+        let bottom: Vec<Piece> = den
+            .iter()
+            .map(|&f| match *self.g.node(f) {
+                Math::Pow([b, _]) => self.wrap(self.render(b), Prec::Neg),
+                _ => unreachable!("a reciprocal"),
+            })
+            .collect();
+        let doc = match self.style {
+            Style::Latex => RcDoc::text("\\frac{").append(self.juxtapose(top)).append("}{").append(self.juxtapose(bottom)).append("}"),
+            Style::Unicode => {
+                let many = top.len() > 1;
+                let top = if many { self.parens(self.juxtapose(top)) } else { self.juxtapose(top) };
+                let bottom = if den.len() > 1 { self.parens(self.juxtapose(bottom)) } else { self.juxtapose(bottom) };
+                top.append("/").append(bottom)
+            }
+        };
+        Piece::with(doc, if self.style == Style::Latex { Prec::Atom } else { Prec::Product })
     }
 
     fn product(&self, id: Id) -> Piece {
         let (c, rest) = self.coefficient(id);
-        let Some(rest) = rest else { return self.number(c) };
-        // a scalar inverse among the factors becomes a fraction: x/‖x‖
-        let ids = self.operands(rest, |n| match n {
-            Math::Mul(ab) => Some(*ab),
-            _ => None,
-        });
-        let (den, num): (Vec<Id>, Vec<Id>) = ids.iter().partition(|&&f| {
-            matches!(*self.g.node(f), Math::Pow([b, k]) if self.g.is_scalar(b) && self.g.num_value(k) == Some(Number::MINUS_ONE) && self.g.num_value(b).is_none())
-        });
-        let sign = if c.is_negative() { self.op("-", "−") } else { "" };
-        let magnitude = if c.is_negative() { c.neg().unwrap_or(c) } else { c };
-        let mut factors: Vec<Piece> = Vec::new();
-        if !magnitude.is_one() || num.is_empty() {
-            factors.push(self.number(magnitude));
+        if rest.is_empty() {
+            let p = self.number(c);
+            return if c.is_negative() { Piece::with(RcDoc::text(self.op("-", "−")).append(p.doc), Prec::Neg) } else { p };
         }
-        factors.extend(num.iter().map(|&f| self.wrap(self.render(f), Prec::Neg)));
-        let body = if den.is_empty() {
-            self.juxtapose(factors)
-        } else {
-            let denominators: Vec<Piece> = den
-                .iter()
-                .map(|&f| match *self.g.node(f) {
-                    Math::Pow([b, _]) => self.wrap(self.render(b), Prec::Neg),
-                    _ => unreachable!(),
-                })
-                .collect();
-            match self.style {
-                Style::Latex => RcDoc::text("\\frac{").append(self.juxtapose(factors)).append("}{").append(self.juxtapose(denominators)).append("}"),
-                Style::Unicode => {
-                    let top = if factors.len() > 1 { self.parens(self.juxtapose(factors)) } else { self.juxtapose(factors) };
-                    let bottom = self.wrap(Piece::with(self.juxtapose(denominators), if den.len() > 1 { Prec::Product } else { Prec::Atom }), Prec::Atom);
-                    top.append("/").append(bottom.doc)
-                }
-            }
-        };
-        let prec = if sign.is_empty() { Prec::Product } else { Prec::Neg };
-        Piece::with(RcDoc::text(sign).append(body), prec)
+        if c.is_negative() {
+            let body = self.product_of(c.neg().unwrap_or(c), &rest);
+            let body = self.wrap(body, Prec::Product);
+            return Piece::with(RcDoc::text(self.op("-", "−")).append(body.doc), Prec::Neg);
+        }
+        self.product_of(c, &rest)
     }
 
     fn hadamard(&self, id: Id) -> Piece {
@@ -369,14 +377,14 @@ impl Renderer<'_> {
                 if n.is_negative() { Piece::with(RcDoc::text(self.op("-", "−")).append(p.doc), Prec::Neg) } else { p }
             }
             Math::Fun(f) => Piece::atom(f.to_string()),
-            Math::Const(c) => self.constant(c),
+            Math::Const(c) => self.constant(c, false),
             Math::Add(_) => self.sum(id, false),
             Math::Mul(_) => self.product(id),
             Math::Had(_) => self.hadamard(id),
             Math::Kron([a, b]) => {
                 let operand = |x: Id| match g.node(x) {
                     // identities in Kronecker products keep their size: I_p ⊗ W
-                    Math::Const(c @ Constant::Identity(_)) => self.constant(c),
+                    Math::Const(c @ Constant::Identity(_)) => self.constant(c, true),
                     _ => self.wrap(self.render(x), Prec::Had),
                 };
                 let doc = operand(*a).doc.append(RcDoc::text(format!(" {} ", self.op("\\otimes", "⊗")))).append(operand(*b).doc);
@@ -393,6 +401,10 @@ impl Renderer<'_> {
                 }
                 _ => self.superscript(self.render(*a), "\\top".into(), "ᵀ".into()),
             },
+            Math::Pow([a, k]) if g.num_value(*k) == Some(Number::MINUS_ONE) && matches!(g.node(*a), Math::Trans(_)) => {
+                let Math::Trans(b) = *g.node(*a) else { unreachable!() };
+                self.superscript(self.render(b), "-\\top".into(), "⁻ᵀ".into())
+            }
             Math::Pow([a, k]) => {
                 let k = g.num_value(*k).expect("numeric exponent");
                 let base = self.render(*a);
@@ -404,7 +416,12 @@ impl Renderer<'_> {
             Math::EPow([a, k]) => {
                 let k = g.num_value(*k).expect("numeric exponent");
                 let base = self.render(*a);
-                self.superscript(base, format!("\\circ {k}"), format!("^∘{}", superscript(k).unwrap_or(k.to_string())))
+                // Unicode has no superscript ∘: a square is written A ∘ A
+                if self.style == Style::Unicode && k == Number::int(2) && base.prec == Prec::Atom {
+                    let again = self.render(*a).doc;
+                    return Piece::with(base.doc.append(RcDoc::text(" ∘ ")).append(again), Prec::Had);
+                }
+                self.superscript(base, format!("\\circ {k}"), format!("^∘{k}"))
             }
             Math::Map([f, a]) => {
                 let Math::Fun(f) = g.node(*f) else { unreachable!("map of a non-function") };
@@ -450,7 +467,7 @@ impl Renderer<'_> {
             Math::Diff(s) => {
                 let name = self.render(*s).doc;
                 let d = self.word("\\mathrm{d}", "d");
-                Piece { doc: RcDoc::text(d).append(name), prec: Prec::Atom, word_start: false, spaced_end: false }
+                Piece { doc: RcDoc::text(d).append(name), prec: Prec::Atom, word_start: false, alnum_start: true, spaced_end: false }
             }
         }
     }

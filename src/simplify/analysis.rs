@@ -23,16 +23,26 @@ pub struct Data {
     pub num: Option<Number>,
 }
 
+/// What the analysis knows of a name.
+#[derive(Clone, Debug)]
+pub struct NameFacts {
+    pub shape: Shape,
+    pub props: Props,
+    /// A defined (not free) quantity: `Diag(s)` of one is written `S`.
+    pub defined: bool,
+}
+
 /// Shapes and facts of the names an expression mentions.
 #[derive(Default)]
 pub struct MatrixAnalysis {
-    pub names: HashMap<Name, (Shape, Props)>,
+    pub names: HashMap<Name, NameFacts>,
 }
 
 impl MatrixAnalysis {
     /// The names of `g` (their shapes and facts).
     pub fn of(g: &Graph) -> MatrixAnalysis {
-        MatrixAnalysis { names: g.names.iter().map(|(n, i)| (*n, (i.shape.clone(), i.props))).collect() }
+        let facts = |i: &crate::ir::NameInfo| NameFacts { shape: i.shape.clone(), props: i.props, defined: i.def.is_some() };
+        MatrixAnalysis { names: g.names.iter().map(|(n, i)| (*n, facts(i))).collect() }
     }
 }
 
@@ -56,13 +66,13 @@ impl Analysis<Math> for MatrixAnalysis {
     fn make(egraph: &mut MathGraph, enode: &Math, _id: Id) -> Data {
         let data = |c: Id| &egraph[c].data;
         let shape = if enode.children().iter().all(|&c| data(c).shape.is_some()) {
-            shape_of(enode, |c| data(c).shape.clone().expect("checked"), |n| egraph.analysis.names.get(&n).map(|x| x.0.clone()))
+            shape_of(enode, |c| data(c).shape.clone().expect("checked"), |n| egraph.analysis.names.get(&n).map(|x| x.shape.clone()))
         } else {
             None
         };
         let is_scalar = shape.as_ref().is_some_and(Shape::is_scalar);
         let leaf = match enode {
-            Math::Sym(n) => egraph.analysis.names.get(n).map(|x| x.1).unwrap_or_default(),
+            Math::Sym(n) => egraph.analysis.names.get(n).map(|x| x.props).unwrap_or_default(),
             _ => Props::NONE,
         };
         let props = Props::of(

@@ -28,7 +28,7 @@ fn instantiated_shape(egraph: &MathGraph, ast: &PatternAst<Math>, subst: &Subst)
         let s = match node {
             ENodeOrVar::Var(v) => egraph[subst[*v]].data.shape.clone()?,
             ENodeOrVar::ENode(n) => {
-                shape_of(n, |c| shapes[usize::from(c)].clone(), |name| egraph.analysis.names.get(&name).map(|x| x.0.clone()))?
+                shape_of(n, |c| shapes[usize::from(c)].clone(), |name| egraph.analysis.names.get(&name).map(|x| x.shape.clone()))?
             }
         };
         shapes.push(s);

@@ -28,9 +28,17 @@ impl CostFunction<Math> for Readable<'_> {
         if enode.children().iter().any(|&c| shape(c).is_none()) {
             return NEVER;
         }
-        let is_sym = |id: Id| eg[id].nodes.iter().any(|n| matches!(n, Math::Sym(_)));
+        let is_leaf = |id: Id| eg[id].nodes.iter().any(|n| matches!(n, Math::Sym(_) | Math::Const(_)));
+        // `Diag(s)` of a defined vector prints as the letter `S`
+        let abbreviated = |id: Id| {
+            eg[id].nodes.iter().any(|n| matches!(n, Math::Sym(s) if eg.analysis.names.get(s).is_some_and(|f| f.defined && f.shape.is_column())))
+        };
+        // a sum that starts with a minus reads worse: q − p, not −p + q
+        let negated = |id: Id| eg[id].nodes.iter().any(|n| matches!(n, Math::Mul([c, _]) if eg[*c].data.num.is_some_and(|x| x.is_negative())));
         let own = match enode {
-            Math::Sym(_) | Math::Const(_) => 1.0,
+            Math::Sym(_) => 1.0,
+            // I and 𝟙 are lighter than names: (I − T²)y over y − T²y
+            Math::Const(_) => 0.8,
             Math::Num(n) => {
                 if n.is_integer() {
                     1.0
@@ -39,21 +47,33 @@ impl CostFunction<Math> for Readable<'_> {
                 }
             }
             Math::Fun(_) => 0.0,
-            Math::Add(_) => 1.0,
+            Math::Add([a, _]) => {
+                if negated(*a) {
+                    1.25
+                } else {
+                    1.0
+                }
+            }
             Math::Mul([a, b]) => {
                 // a scalar factor reads best in front: αA, not Aα
                 let behind = shape(*b).is_some_and(|s| s.is_scalar()) && !shape(*a).is_some_and(|s| s.is_scalar());
                 if behind { 1.0 } else { 0.5 }
             }
             Math::Had(_) | Math::Kron(_) | Math::Frob(_) => 1.5,
-            Math::Trans(_) => 0.5,
+            // Aᵀ is a superscript; (AB)ᵀ also needs parentheses
+            Math::Trans(a) => {
+                if is_leaf(*a) {
+                    0.5
+                } else {
+                    1.5
+                }
+            }
             // the exponent is a superscript: count the base only
             Math::Pow([a, _]) | Math::EPow([a, _]) => return 0.5 + costs(*a) + if matches!(enode, Math::EPow(_)) { 1.0 } else { 0.0 },
             Math::Map(_) => 2.0,
             Math::Softmax(_) | Math::Lse(_) => 3.0,
             Math::Sum(_) | Math::Tr(_) | Math::Det(_) | Math::Logdet(_) | Math::Vec(_) => 2.0,
-            // Diag(s) of a name prints as one capital letter
-            Math::DiagM(a) if is_sym(*a) => return 1.0,
+            Math::DiagM(a) if abbreviated(*a) => return 1.0,
             Math::DiagM(_) | Math::DiagV(_) | Math::Unvec(_) => 3.0,
             Math::Norm(_) => 1.5,
             Math::Diff(_) => 1.0,

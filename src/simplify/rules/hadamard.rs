@@ -32,5 +32,6 @@ pub const RULES: &[Rule] = &[
     rule("diag-commute",         "(* (Diag ?a) (Diag ?b))",     "(* (Diag ?b) (Diag ?a))",        "diagonal matrices commute"),
     rule("diag-of-diag",         "(diag (Diag ?a))",            "?a",                             "diag(Diag(a)) = a").when(&[(Column, "?a")]),
     make("diag-inverse-vector",  "(* (pow (Diag ?a) -1) ?a)",   Make::Ones,                       "Diag(a)⁻¹a = 𝟙 for a without zeros").when(&[(Positive, "?a")]),
+    make("diag-inverse-transposed", "(* (pow (Diag ?a) -1) (T ?a))", Make::Ones,                   "Diag(a)⁻¹aᵀ = 𝟙 for a row a without zeros").when(&[(Positive, "?a"), (Row, "?a")]),
     make("diag-inverse-row",     "(* (T ?a) (pow (Diag ?a) -1))", Make::Ones,                     "aᵀDiag(a)⁻¹ = 𝟙ᵀ for a without zeros").when(&[(Positive, "?a")]),
 ];

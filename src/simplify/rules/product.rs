@@ -11,6 +11,7 @@ pub const RULES: &[Rule] = &[
     rule("product-associate-left", "(* ?a (* ?b ?c))", "(* (* ?a ?b) ?c)",          "A(BC) = (AB)C"),
     rule("product-scalar-front", "(* ?a (* ?k ?b))",  "(* ?k (* ?a ?b))",          "A(βB) = β(AB) for a scalar β").when(&[(Scalar, "?k")]),
     rule("product-scalar-left",  "(* ?a ?k)",         "(* ?k ?a)",                 "Aβ = βA for a scalar β").when(&[(Scalar, "?k")]),
+    rule("product-scalar-inward", "(* ?k (* ?a ?b))", "(* ?a (* ?k ?b))",          "β(AB) = A(βB), to factor A out").when(&[(Scalar, "?k"), (NotScalar, "?a")]).factor(),
     rule("product-identity-left", "(* ?i ?a)",        "?a",                        "IA = A, 1·A = A").when(&[(Identity, "?i")]),
     rule("product-identity-right", "(* ?a ?i)",       "?a",                        "AI = A").when(&[(Identity, "?i")]),
     make("product-zero-left",    "(* ?z ?a)",         Make::Zero,                  "0A = 0").when(&[(Zero, "?z")]),

@@ -17,6 +17,7 @@ pub const RULES: &[Rule] = &[
     rule("sum-collect",          "(+ (* ?j ?a) (* ?k ?a))",       "(* (+ ?j ?k) ?a)",          "αA + βA = (α + β)A").when(&[(Scalar, "?j"), (Scalar, "?k")]),
     make("sum-cancel",           "(+ ?a (* -1 ?a))",              Make::Zero,                  "A − A = 0"),
     rule("sum-negate-twice",     "(* -1 (* -1 ?a))",              "?a",                        "−(−A) = A"),
+    rule("sum-negate-difference", "(* -1 (+ ?a (* -1 ?b)))",      "(+ ?b (* -1 ?a))",          "−(A − B) = B − A").factor(),
     rule("sum-distribute-left",  "(* ?a (+ ?b ?c))",              "(+ (* ?a ?b) (* ?a ?c))",   "A(B + C) = AB + AC").normalize(),
     rule("sum-distribute-right", "(* (+ ?a ?b) ?c)",              "(+ (* ?a ?c) (* ?b ?c))",   "(A + B)C = AC + BC").normalize(),
     rule("sum-factor-left",      "(+ (* ?a ?b) (* ?a ?c))",       "(* ?a (+ ?b ?c))",          "AB + AC = A(B + C)").factor(),
