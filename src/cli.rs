@@ -88,7 +88,9 @@ impl Args {
                 Ok((read(std::path::Path::new(p))?, Some(p.clone())))
             }
             Some(p) => Ok((p.clone(), None)),
-            None if std::io::stdin().is_terminal() => Err("no program: give it as an argument, with -f FILE, or on standard input".into()),
+            None if std::io::stdin().is_terminal() => {
+                Err("no program: give it as an argument, with -f FILE, or on standard input".into())
+            }
             None => {
                 let mut s = String::new();
                 std::io::stdin().read_to_string(&mut s).map_err(|e| format!("cannot read standard input: {e}"))?;

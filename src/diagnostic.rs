@@ -40,20 +40,13 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(message: impl Into<String>) -> Diagnostic {
-        Diagnostic {
-            message: message.into(),
-            labels: Vec::new(),
-            hint: None,
-        }
+        Diagnostic { message: message.into(), labels: Vec::new(), hint: None }
     }
     pub fn at(span: Span, message: impl Into<String>) -> Diagnostic {
         Diagnostic::new(message).label(span, "")
     }
     pub fn label(mut self, span: Span, text: impl Into<String>) -> Diagnostic {
-        self.labels.push(Label {
-            span,
-            text: text.into(),
-        });
+        self.labels.push(Label { span, text: text.into() });
         self
     }
     pub fn hint(mut self, hint: impl Into<String>) -> Diagnostic {
@@ -76,16 +69,8 @@ impl Diagnostic {
     /// label gets its own caret line under its source line, lines in order.
     pub fn render(&self, src: &str) -> String {
         let mut out = format!("error: {}", self.message);
-        let mut places: Vec<(Place, &str)> = self
-            .labels
-            .iter()
-            .map(|l| (Place::of(src, l.span), l.text.as_str()))
-            .collect();
-        let gutter = places
-            .iter()
-            .map(|(p, _)| p.line.to_string().len())
-            .max()
-            .unwrap_or(1);
+        let mut places: Vec<(Place, &str)> = self.labels.iter().map(|l| (Place::of(src, l.span), l.text.as_str())).collect();
+        let gutter = places.iter().map(|(p, _)| p.line.to_string().len()).max().unwrap_or(1);
         let pad = " ".repeat(gutter);
         if let Some((first, _)) = places.first() {
             out += &format!("\n{pad}--> {}:{}\n{pad} |", first.line, first.column);
@@ -98,11 +83,7 @@ impl Diagnostic {
                 }
                 let carets = "^".repeat(place.width);
                 let indent = " ".repeat(place.column - 1);
-                let text = if text.is_empty() {
-                    String::new()
-                } else {
-                    format!(" {text}")
-                };
+                let text = if text.is_empty() { String::new() } else { format!(" {text}") };
                 out += &format!("\n{pad} | {indent}{carets}{text}");
             }
             if self.hint.is_some() {
@@ -144,17 +125,8 @@ impl Place {
         let line_end = src[start..].find('\n').map_or(src.len(), |i| start + i);
         let line_text = src[line_start..line_end].trim_end_matches('\r');
         let column = src[line_start..start].chars().count() + 1;
-        let width = src[start..end.min(line_end)]
-            .trim_end_matches('\r')
-            .chars()
-            .count()
-            .max(1);
-        Place {
-            line: src[..start].matches('\n').count() + 1,
-            column,
-            text: line_text.replace('\t', " "),
-            width,
-        }
+        let width = src[start..end.min(line_end)].trim_end_matches('\r').chars().count().max(1);
+        Place { line: src[..start].matches('\n').count() + 1, column, text: line_text.replace('\t', " "), width }
     }
 }
 
@@ -166,11 +138,10 @@ mod tests {
     fn renders_like_rustc_with_char_columns() {
         let src = "s = σ(W x)";
         let at = |s: &str| src.find(s).unwrap();
-        let d =
-            Diagnostic::new("cannot multiply W (5×4) by x (3×1): inner dimensions 4 and 3 differ")
-                .label(Span::new(at("W"), at("W") + 1), "5×4")
-                .label(Span::new(at("x"), at("x") + 1), "3×1")
-                .hint("…");
+        let d = Diagnostic::new("cannot multiply W (5×4) by x (3×1): inner dimensions 4 and 3 differ")
+            .label(Span::new(at("W"), at("W") + 1), "5×4")
+            .label(Span::new(at("x"), at("x") + 1), "3×1")
+            .hint("…");
         let expected = "\
 error: cannot multiply W (5×4) by x (3×1): inner dimensions 4 and 3 differ
  --> 1:7
@@ -204,10 +175,7 @@ error: unclosed `(`
 
     #[test]
     fn no_label_is_just_the_message() {
-        assert_eq!(
-            Diagnostic::new("nothing to differentiate").render(""),
-            "error: nothing to differentiate"
-        );
+        assert_eq!(Diagnostic::new("nothing to differentiate").render(""), "error: nothing to differentiate");
         let d = Diagnostic::new("x").hint("y");
         assert_eq!(d.render("abc"), "error: x\n  = hint: y");
     }

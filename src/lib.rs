@@ -104,11 +104,12 @@ pub fn run(src: &str, opts: &Options) -> Result<String, Error> {
         for typed in opts.wrt.iter().flat_map(|w| w.split(',')).map(str::trim).filter(|w| !w.is_empty()) {
             let Some(v) = resolve_variable(typed, &lowered.variables) else {
                 let known: Vec<&str> = lowered.variables.iter().map(|v| v.as_str()).collect();
-                let what = if g.names.get(&Name::new(&typed.replace(['{', '}'], ""))).is_some_and(|i| i.kind == NameKind::Definition) {
-                    format!("`--wrt {typed}` names a definition, not a variable")
-                } else {
-                    format!("`--wrt {typed}` names no variable of the program")
-                };
+                let what =
+                    if g.names.get(&Name::new(&typed.replace(['{', '}'], ""))).is_some_and(|i| i.kind == NameKind::Definition) {
+                        format!("`--wrt {typed}` names a definition, not a variable")
+                    } else {
+                        format!("`--wrt {typed}` names no variable of the program")
+                    };
                 return Err(Error::Usage(format!("{what}; its variables are {}", known.join(", "))));
             };
             if !out.contains(&v) {

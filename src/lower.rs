@@ -10,8 +10,8 @@ use crate::diagnostic::{Diagnostic, Span};
 use crate::ir::{Func, Graph, NameInfo, NameKind};
 use crate::name::Name;
 use crate::num::Number;
-use crate::shape::infer::Shapes;
 use crate::shape::Dim;
+use crate::shape::infer::Shapes;
 use crate::syntax::ast::*;
 use egg::Id;
 
@@ -35,7 +35,10 @@ pub fn lower(program: &Program, shapes: &Shapes, of: Option<&str>) -> Result<Low
     let mut variables = Vec::new();
     for (name, shape) in &shapes.variables {
         let name = Name::new(name);
-        graph.declare(name, NameInfo { shape: shape.clone(), props: Default::default(), kind: NameKind::Variable, def: None, span: None });
+        graph.declare(
+            name,
+            NameInfo { shape: shape.clone(), props: Default::default(), kind: NameKind::Variable, def: None, span: None },
+        );
         variables.push(name);
     }
     let mut lowering = Lowering { graph, shapes };

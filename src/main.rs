@@ -30,7 +30,9 @@ fn main() {
                 }
                 Error::Usage(m) => eprintln!("error: {m}"),
                 Error::CheckFailed(m) => eprintln!("error: {m}"),
-                Error::Internal(m) => eprintln!("internal error: {m}\nThis is a bug in matdiff; please report it with the program that caused it."),
+                Error::Internal(m) => {
+                    eprintln!("internal error: {m}\nThis is a bug in matdiff; please report it with the program that caused it.")
+                }
             }
             std::process::exit(e.exit_code());
         }

@@ -97,14 +97,14 @@ impl Number {
         }
     }
 
-    pub fn neg(self) -> Option<Number> {
+    pub fn checked_neg(self) -> Option<Number> {
         match self {
             Number::Rat(n, d) => Some(Number::Rat(n.checked_neg()?, d)),
             Number::Real(x) => Some(Number::Real(-x)),
         }
     }
 
-    pub fn add(self, other: Number) -> Option<Number> {
+    pub fn checked_add(self, other: Number) -> Option<Number> {
         match (self, other) {
             (Number::Rat(a, b), Number::Rat(c, d)) => {
                 Number::ratio(a.checked_mul(d)?.checked_add(c.checked_mul(b)?)?, b.checked_mul(d)?)
@@ -113,7 +113,7 @@ impl Number {
         }
     }
 
-    pub fn mul(self, other: Number) -> Option<Number> {
+    pub fn checked_mul(self, other: Number) -> Option<Number> {
         match (self, other) {
             (Number::Rat(a, b), Number::Rat(c, d)) => Number::ratio(a.checked_mul(c)?, b.checked_mul(d)?),
             _ => Number::from_f64(self.to_f64() * other.to_f64()),
@@ -206,7 +206,7 @@ impl FromStr for Number {
             None => Number::parse_decimal(body),
         }
         .ok_or_else(|| format!("not a number: {s}"))?;
-        if neg { n.neg().ok_or_else(|| format!("not a number: {s}")) } else { Ok(n) }
+        if neg { n.checked_neg().ok_or_else(|| format!("not a number: {s}")) } else { Ok(n) }
     }
 }
 
@@ -227,8 +227,8 @@ mod tests {
     #[test]
     fn arithmetic_stays_exact_and_reduced() {
         let half = Number::Rat(1, 2);
-        assert_eq!(half.add(half), Some(Number::ONE));
-        assert_eq!(half.mul(Number::int(2)), Some(Number::ONE));
+        assert_eq!(half.checked_add(half), Some(Number::ONE));
+        assert_eq!(half.checked_mul(Number::int(2)), Some(Number::ONE));
         assert_eq!(Number::int(2).pow(Number::int(-2)), Some(Number::Rat(1, 4)));
         assert_eq!(Number::ratio(2, -4), Some(Number::Rat(-1, 2)));
         assert_eq!("-3/6".parse::<Number>(), Ok(Number::Rat(-1, 2)));
@@ -236,6 +236,6 @@ mod tests {
 
     #[test]
     fn overflow_is_refused_not_wrapped() {
-        assert_eq!(Number::int(i64::MAX).add(Number::ONE), None);
+        assert_eq!(Number::int(i64::MAX).checked_add(Number::ONE), None);
     }
 }

@@ -63,7 +63,8 @@ pub fn present(g: &mut Graph, d: &Derivative) -> Presentation {
         .map(|(a, def)| (*a, *def))
         .collect();
     inline.extend(g.names.iter().filter(|(_, i)| i.kind == NameKind::Intermediate).map(|(n, i)| (*n, i.def.expect("defined"))));
-    let results: Vec<(Name, Id)> = d.entries.iter().map(|e| (e.wrt, g.substitute(e.readable, &|n| inline.get(&n).copied()))).collect();
+    let results: Vec<(Name, Id)> =
+        d.entries.iter().map(|e| (e.wrt, g.substitute(e.readable, &|n| inline.get(&n).copied()))).collect();
     let results = name_repeated(g, results);
     // The where list: names reached from the results, breadth first, so a
     // name comes before the names its definition uses.
@@ -135,7 +136,8 @@ fn name_repeated(g: &mut Graph, mut results: Vec<(Name, Id)>) -> Vec<(Name, Id)>
         let shape = g.shape(target).clone();
         let lowercase = shape.is_vector() || shape.is_scalar();
         let name = crate::diff::chain::fresh_name(g, stems, lowercase, &NameParts::split("x"));
-        let info = crate::ir::NameInfo { shape, props: g.props(target), kind: NameKind::Introduced, def: Some(target), span: None };
+        let info =
+            crate::ir::NameInfo { shape, props: g.props(target), kind: NameKind::Introduced, def: Some(target), span: None };
         g.declare(name, info);
         let sym = g.sym(name);
         results = results.into_iter().map(|(w, r)| (w, replace(g, r, target, sym))).collect();

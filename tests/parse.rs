@@ -101,27 +101,16 @@ parses! {
 fn spans_point_at_what_was_typed() {
     let src = "s = σ(W x)\nE = 1/2 (s-y):(s-y)";
     let program = parse(src).unwrap();
-    let ast::Stmt::Def { expr, span, .. } = &program.stmts[0] else {
-        panic!()
-    };
+    let ast::Stmt::Def { expr, span, .. } = &program.stmts[0] else { panic!() };
     assert_eq!(&src[span.start..span.end], "s = σ(W x)");
     assert_eq!(&src[expr.span.start..expr.span.end], "σ(W x)");
-    let ast::Stmt::Def { expr, .. } = &program.stmts[1] else {
-        panic!()
-    };
-    let ast::ExprKind::Frob(items) = &expr.kind else {
-        panic!()
-    };
+    let ast::Stmt::Def { expr, .. } = &program.stmts[1] else { panic!() };
+    let ast::ExprKind::Frob(items) = &expr.kind else { panic!() };
     assert_eq!(&src[items[1].span.start..items[1].span.end], "(s-y)");
-    let ast::ExprKind::Product(_, rest) = &items[0].kind else {
-        panic!()
-    };
+    let ast::ExprKind::Product(_, rest) = &items[0].kind else { panic!() };
     let (op, op_span, factor) = &rest[1];
     assert_eq!(*op, ast::ProdOp::Juxtapose);
-    assert_eq!(
-        (op_span.start, op_span.end),
-        (factor.span.start, factor.span.start)
-    );
+    assert_eq!((op_span.start, op_span.end), (factor.span.start, factor.span.start));
 }
 
 // ---- errors: one program per file ----
@@ -160,22 +149,13 @@ fn syntax_errors() {
 fn grammar_is_in_step_with_the_parser() {
     use matdiff::syntax::ops::{Level, TABLE};
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let read = |path: PathBuf| {
-        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-    };
+    let read = |path: PathBuf| std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let ebnf = read(root.join("grammar/matdiff.ebnf"));
     let readme = read(root.join("grammar/README.md"));
-    let sources: String = ["parser.rs", "decl.rs", "lexer.rs", "names.rs"]
-        .map(|f| read(root.join("src/syntax").join(f)))
-        .concat();
-    let levels = [
-        Level::Frobenius,
-        Level::Sum,
-        Level::Kronecker,
-        Level::Hadamard,
-        Level::Product,
-    ]
-    .map(|level| format!("{level:?}").to_lowercase());
+    let sources: String =
+        ["parser.rs", "decl.rs", "lexer.rs", "names.rs"].map(|f| read(root.join("src/syntax").join(f))).concat();
+    let levels = [Level::Frobenius, Level::Sum, Level::Kronecker, Level::Hadamard, Level::Product]
+        .map(|level| format!("{level:?}").to_lowercase());
     let mut productions = 0;
     for line in ebnf.lines() {
         let Some((name, _)) = line.split_once("::=") else {
@@ -183,27 +163,17 @@ fn grammar_is_in_step_with_the_parser() {
         };
         let name = name.trim();
         productions += 1;
-        let parsed_by_a_function =
-            sources.contains(&format!("fn {name}(")) || sources.contains(&format!("fn {name}<"));
-        assert!(
-            parsed_by_a_function || levels.iter().any(|l| l == name),
-            "production `{name}` names no parser function"
-        );
+        let parsed_by_a_function = sources.contains(&format!("fn {name}(")) || sources.contains(&format!("fn {name}<"));
+        assert!(parsed_by_a_function || levels.iter().any(|l| l == name), "production `{name}` names no parser function");
     }
     assert!(productions > 30);
     for row in TABLE {
         for spelling in row.spellings {
-            assert!(
-                readme.contains(&format!("`{spelling}`")),
-                "grammar/README.md does not list `{spelling}`"
-            );
+            assert!(readme.contains(&format!("`{spelling}`")), "grammar/README.md does not list `{spelling}`");
         }
     }
     for (spelling, _) in ast::Function::SPELLINGS {
-        assert!(
-            readme.contains(&format!("`{spelling}`")),
-            "grammar/README.md does not list `{spelling}`"
-        );
+        assert!(readme.contains(&format!("`{spelling}`")), "grammar/README.md does not list `{spelling}`");
     }
 }
 
@@ -211,11 +181,7 @@ fn grammar_is_in_step_with_the_parser() {
 
 /// What "quickly" means here. Tests run unoptimised, where the lexer is
 /// several times slower; the 100 ms of the brief holds for optimised builds.
-const BUDGET: Duration = if cfg!(debug_assertions) {
-    Duration::from_millis(600)
-} else {
-    Duration::from_millis(100)
-};
+const BUDGET: Duration = if cfg!(debug_assertions) { Duration::from_millis(600) } else { Duration::from_millis(100) };
 
 fn timed(src: &str) -> (Result<ast::Program, Diagnostic>, Duration) {
     let start = Instant::now();
@@ -226,29 +192,16 @@ fn timed(src: &str) -> (Result<ast::Program, Diagnostic>, Duration) {
 fn assert_too_deep(src: &str) {
     let (result, elapsed) = timed(src);
     let error = result.expect_err("should be too deep");
-    assert_eq!(
-        error.message,
-        format!("expression nested too deeply (more than {MAX_DEPTH} levels)")
-    );
+    assert_eq!(error.message, format!("expression nested too deeply (more than {MAX_DEPTH} levels)"));
     assert!(elapsed < BUDGET, "took {elapsed:?}");
 }
 
 #[test]
 fn nesting_up_to_the_limit_parses_and_beyond_it_is_refused() {
     let n = MAX_DEPTH;
-    let shapes: [(&str, &str); 5] = [
-        ("(", ")"),
-        ("exp(", ")"),
-        ("‖", "‖"),
-        ("||(", ")||"),
-        ("-(", ")"),
-    ];
+    let shapes: [(&str, &str); 5] = [("(", ")"), ("exp(", ")"), ("‖", "‖"), ("||(", ")||"), ("-(", ")")];
     for (open, close) in shapes {
-        let depth = if open == "-(" || open == "||(" {
-            n / 2
-        } else {
-            n
-        };
+        let depth = if open == "-(" || open == "||(" { n / 2 } else { n };
         let ok = format!("{}x{}", open.repeat(depth), close.repeat(depth));
         assert!(parse(&ok).is_ok(), "{open}…{close} × {depth}");
         let deep = format!("{}x{}", open.repeat(depth + 1), close.repeat(depth + 1));
@@ -274,11 +227,7 @@ fn the_callers_stack_does_not_matter() {
     // The deepest mixture of every level, parsed from a thread whose own
     // stack could not hold it.
     let level = "(a + b c ∘ d ⊗ e : -f^T(";
-    let src = format!(
-        "{}x{}",
-        level.repeat(MAX_DEPTH / 2 - 1),
-        "))".repeat(MAX_DEPTH / 2 - 1)
-    );
+    let src = format!("{}x{}", level.repeat(MAX_DEPTH / 2 - 1), "))".repeat(MAX_DEPTH / 2 - 1));
     let handle = std::thread::Builder::new()
         .stack_size(64 << 10)
         .spawn(move || parse(&src).map(|_| ()).map_err(|e| e.render(&src)))
@@ -290,11 +239,7 @@ fn the_callers_stack_does_not_matter() {
 fn long_sums_and_products_parse_fast() {
     let sum: Vec<String> = (0..20_000).map(|i| format!("x{i}")).collect();
     let (result, elapsed) = timed(&sum.join(" + "));
-    let ast::Stmt::Expr(ast::Expr {
-        kind: ast::ExprKind::Sum(_, terms),
-        ..
-    }) = &result.unwrap().stmts[0]
-    else {
+    let ast::Stmt::Expr(ast::Expr { kind: ast::ExprKind::Sum(_, terms), .. }) = &result.unwrap().stmts[0] else {
         panic!("not a sum")
     };
     assert_eq!(terms.len(), 19_999);
@@ -310,22 +255,84 @@ fn long_sums_and_products_parse_fast() {
 
 /// Pieces of the notation, and some of what students get wrong.
 const ALPHABET: &[&str] = &[
-    "x", "W", "A", "b", "e", "I", "T", "R", "σ", "θ", "Σ", "1", "2", "0", ".", "5", "(", ")", "‖",
-    "||", "|", "^", "'", "ᵀ", "²", "⁻¹", "⁻", "-", "−", "+", "*", "/", "∘", "⊗", ":", "=", ",",
-    "_", "{", "}", "[", " ", "\n", ";", "#", "exp", "tr", "kron", "sigmod", "ones", "scalar", "𝟙",
-    "ℝ", "∈", "×", "\\in", "\\times", "\t", ".^", "ab", "é", " : ", "R^{", "5×4", "∈ R^",
-    "\\mathbb{R}", "e+", "E-", "1_", "_{", "\r\n", "θ×", "x, ",
+    "x",
+    "W",
+    "A",
+    "b",
+    "e",
+    "I",
+    "T",
+    "R",
+    "σ",
+    "θ",
+    "Σ",
+    "1",
+    "2",
+    "0",
+    ".",
+    "5",
+    "(",
+    ")",
+    "‖",
+    "||",
+    "|",
+    "^",
+    "'",
+    "ᵀ",
+    "²",
+    "⁻¹",
+    "⁻",
+    "-",
+    "−",
+    "+",
+    "*",
+    "/",
+    "∘",
+    "⊗",
+    ":",
+    "=",
+    ",",
+    "_",
+    "{",
+    "}",
+    "[",
+    " ",
+    "\n",
+    ";",
+    "#",
+    "exp",
+    "tr",
+    "kron",
+    "sigmod",
+    "ones",
+    "scalar",
+    "𝟙",
+    "ℝ",
+    "∈",
+    "×",
+    "\\in",
+    "\\times",
+    "\t",
+    ".^",
+    "ab",
+    "é",
+    " : ",
+    "R^{",
+    "5×4",
+    "∈ R^",
+    "\\mathbb{R}",
+    "e+",
+    "E-",
+    "1_",
+    "_{",
+    "\r\n",
+    "θ×",
+    "x, ",
 ];
 
 fn assert_within(src: &str, span: matdiff::diagnostic::Span) {
-    assert!(
-        span.start <= span.end && span.end <= src.len(),
-        "span {span:?} outside {src:?}"
-    );
-    assert!(
-        src.is_char_boundary(span.start) && src.is_char_boundary(span.end),
-        "span {span:?} splits a char"
-    );
+    assert!(span.start <= span.end && span.end <= src.len(), "span {span:?} outside {src:?}");
+    assert!(src.is_char_boundary(span.start) && src.is_char_boundary(span.end), "span {span:?} splits a char");
 }
 
 proptest! {

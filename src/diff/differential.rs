@@ -70,7 +70,7 @@ fn rule(g: &mut Graph, node: &Math, out: Id, d: &dyn Fn(Id) -> Option<Id>, live:
             // by ‖x‖ only to multiply it back (and ‖x‖² becomes 2x : dx).
             if let Math::Norm(x) = *g.node(a) {
                 let dx = d(x)?;
-                let km2 = k.add(Number::int(-2)).expect("small exponent");
+                let km2 = k.checked_add(Number::int(-2)).expect("small exponent");
                 let p = g.pow(a, km2);
                 let kn = g.num(k);
                 let c = g.mul(kn, p);
@@ -84,7 +84,7 @@ fn rule(g: &mut Graph, node: &Math, out: Id, d: &dyn Fn(Id) -> Option<Id>, live:
         Math::EPow([a, k]) => {
             let da = d(a)?;
             let k = g.num_value(k).expect("exponent is a number");
-            let km1 = k.add(Number::MINUS_ONE).expect("small exponent");
+            let km1 = k.checked_add(Number::MINUS_ONE).expect("small exponent");
             let p = g.epow(a, km1);
             let kn = g.num(k);
             let coef = g.mul(kn, p);
@@ -163,7 +163,7 @@ fn inverse_transpose(g: &mut Graph, a: Id) -> Id {
 fn power(g: &mut Graph, a: Id, k: Number, da: Id, out: Id) -> Id {
     if g.is_scalar(a) {
         // d(α^k) = k α^(k−1) dα
-        let km1 = k.add(Number::MINUS_ONE).expect("small exponent");
+        let km1 = k.checked_add(Number::MINUS_ONE).expect("small exponent");
         let p = g.pow(a, km1);
         let kn = g.num(k);
         let c = g.mul(kn, p);

@@ -57,7 +57,13 @@ pub fn gradients(g: &mut Graph, chain: &Chain, f: Name, wrt: &[Name]) -> Gradien
         let targets = adjoint::linear_nodes(g, lin).into_iter().filter(|&id| matches!(g.node(id), Math::Diff(_))).count();
         let adj = if b != f && (targets >= 2 || tree_size(g, adj) > INLINE_LIMIT) && !is_trivial(g, adj) {
             let delta = adjoint_name(g, b);
-            let info = NameInfo { shape: g.shape(adj).clone(), props: g.props(adj), kind: NameKind::Adjoint(b), def: Some(adj), span: None };
+            let info = NameInfo {
+                shape: g.shape(adj).clone(),
+                props: g.props(adj),
+                kind: NameKind::Adjoint(b),
+                def: Some(adj),
+                span: None,
+            };
             g.declare(delta, info);
             named.push(delta);
             g.sym(delta)

@@ -259,7 +259,7 @@ impl Graph {
             return a;
         }
         if let (Some(x), Some(y)) = (self.num_value(a), self.num_value(b))
-            && let Some(s) = x.add(y)
+            && let Some(s) = x.checked_add(y)
         {
             return self.num(s);
         }
@@ -292,14 +292,14 @@ impl Graph {
                 return b;
             }
             if let Some(y) = self.num_value(b)
-                && let Some(p) = x.mul(y)
+                && let Some(p) = x.checked_mul(y)
             {
                 return self.num(p);
             }
             // x·(y·c) = (xy)·c
             if let Math::Mul([c, d]) = *self.node(b)
                 && let Some(y) = self.num_value(c)
-                && let Some(p) = x.mul(y)
+                && let Some(p) = x.checked_mul(y)
             {
                 let p = self.num(p);
                 return self.mul(p, d);

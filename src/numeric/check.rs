@@ -15,7 +15,9 @@
 
 use std::collections::HashMap;
 
-use super::{Domain, EvalError, Point, Rng, Value, directional, draw, draw_point, draw_sizes, eval_one, infer_domains, mixed_second};
+use super::{
+    Domain, EvalError, Point, Rng, Value, directional, draw, draw_point, draw_sizes, eval_one, infer_domains, mixed_second,
+};
 use crate::diff::{Derivative, Kind};
 use crate::ir::Graph;
 use crate::name::Name;

@@ -175,8 +175,7 @@ pub fn eval(g: &Graph, roots: &[Id], at: &Point) -> Result<Vec<Value>> {
 /// The value of one node.
 pub fn eval_one(g: &Graph, root: Id, at: &Point) -> Result<Value> {
     let mut v = eval(g, &[root], at)?;
-    v.pop()
-        .ok_or_else(|| EvalError::Malformed("no value for the root".into()))
+    v.pop().ok_or_else(|| EvalError::Malformed("no value for the root".into()))
 }
 
 /// The size of `shape` for the dimension sizes in `sizes`.
@@ -201,10 +200,7 @@ struct Inputs {
 
 impl Inputs {
     fn of(ids: &[Id]) -> Inputs {
-        let mut out = Inputs {
-            ids: [Id::from(0); 2],
-            len: ids.len(),
-        };
+        let mut out = Inputs { ids: [Id::from(0); 2], len: ids.len() };
         out.ids[..ids.len()].copy_from_slice(ids);
         out
     }
@@ -224,16 +220,12 @@ fn inputs(g: &Graph, id: Id, at: &Point) -> Result<Inputs> {
             Some(def) if !at.values.contains_key(name) => Inputs::of(&[def]),
             _ => Inputs::of(&[]),
         },
-        Math::Map([_, x]) | Math::Pow([x, _]) | Math::EPow([x, _]) | Math::Unvec([x, _]) => {
-            Inputs::of(&[*x])
-        }
+        Math::Map([_, x]) | Math::Pow([x, _]) | Math::EPow([x, _]) | Math::Unvec([x, _]) => Inputs::of(&[*x]),
         Math::Diff(_) => Inputs::of(&[]),
         _ => Inputs::of(node.children()),
     };
     if let Some(c) = node.children().iter().find(|&&c| c >= id) {
-        return Err(EvalError::Malformed(format!(
-            "node {id} has child {c}, not below it"
-        )));
+        return Err(EvalError::Malformed(format!("node {id} has child {c}, not below it")));
     }
     Ok(ins)
 }
@@ -331,10 +323,7 @@ fn check_value(g: &Graph, id: Id, value: &Value, sizes: &Sizes) -> Result<()> {
         )));
     }
     if !value.iter().all(|x| x.is_finite()) {
-        return Err(EvalError::Domain(format!(
-            "{} is not finite",
-            describe(g, g.node(id))
-        )));
+        return Err(EvalError::Domain(format!("{} is not finite", describe(g, g.node(id)))));
     }
     Ok(())
 }
@@ -343,23 +332,12 @@ fn same_shape(a: &Value, b: &Value, op: &str) -> Result<()> {
     if a.shape() == b.shape() {
         Ok(())
     } else {
-        Err(EvalError::Size(format!(
-            "{op} of a {:?} and a {:?} value",
-            a.shape(),
-            b.shape()
-        )))
+        Err(EvalError::Size(format!("{op} of a {:?} and a {:?} value", a.shape(), b.shape())))
     }
 }
 
 fn square(a: &Value, op: &str) -> Result<usize> {
-    if a.is_square() {
-        Ok(a.nrows())
-    } else {
-        Err(EvalError::Size(format!(
-            "{op} of a non-square {:?} value",
-            a.shape()
-        )))
-    }
+    if a.is_square() { Ok(a.nrows()) } else { Err(EvalError::Size(format!("{op} of a non-square {:?} value", a.shape()))) }
 }
 
 fn scalar(x: f64) -> Value {
@@ -375,21 +353,13 @@ fn try_map(a: &Value, f: impl Fn(f64) -> Option<f64>, refusal: &str) -> Result<V
     Ok(out)
 }
 
-fn node_value(
-    g: &Graph,
-    id: Id,
-    values: &[Option<Value>],
-    at: &Point,
-    sizes: &Sizes,
-) -> Result<Value> {
+fn node_value(g: &Graph, id: Id, values: &[Option<Value>], at: &Point, sizes: &Sizes) -> Result<Value> {
     let v = |c: Id| get(values, c);
     let node = g.node(id);
     Ok(match node {
         Math::Num(k) => scalar(k.to_f64()),
         Math::Fun(f) => {
-            return Err(EvalError::Malformed(format!(
-                "the function {f} is not a value"
-            )));
+            return Err(EvalError::Malformed(format!("the function {f} is not a value")));
         }
         Math::Const(c) => constant(c, sizes)?,
         Math::Sym(name) => {
@@ -406,15 +376,9 @@ fn node_value(
             }
         }
         Math::Diff(s) => match g.node(*s) {
-            Math::Sym(name) => at
-                .diffs
-                .get(name)
-                .cloned()
-                .ok_or_else(|| EvalError::Missing(format!("no value for d{name}")))?,
+            Math::Sym(name) => at.diffs.get(name).cloned().ok_or_else(|| EvalError::Missing(format!("no value for d{name}")))?,
             _ => {
-                return Err(EvalError::Unsupported(
-                    "a differential of something other than a name".into(),
-                ));
+                return Err(EvalError::Unsupported("a differential of something other than a name".into()));
             }
         },
         Math::Add([a, b]) => {
@@ -431,11 +395,7 @@ fn node_value(
             } else if a.ncols() == b.nrows() {
                 a * b
             } else {
-                return Err(EvalError::Size(format!(
-                    "product of a {:?} and a {:?} value",
-                    a.shape(),
-                    b.shape()
-                )));
+                return Err(EvalError::Size(format!("product of a {:?} and a {:?} value", a.shape(), b.shape())));
             }
         }
         Math::Had([a, b]) => {
@@ -457,23 +417,17 @@ fn node_value(
         }
         Math::Trans(a) => v(*a)?.transpose(),
         Math::Pow([a, k]) => {
-            let k = g.num_value(*k).ok_or_else(|| {
-                EvalError::Malformed("a power whose exponent is not a number".into())
-            })?;
+            let k = g.num_value(*k).ok_or_else(|| EvalError::Malformed("a power whose exponent is not a number".into()))?;
             power(v(*a)?, k)?
         }
         Math::EPow([a, k]) => {
-            let k = g.num_value(*k).ok_or_else(|| {
-                EvalError::Malformed("a power whose exponent is not a number".into())
-            })?;
+            let k = g.num_value(*k).ok_or_else(|| EvalError::Malformed("a power whose exponent is not a number".into()))?;
             elementwise_power(v(*a)?, k)?
         }
         Math::Map([f, a]) => match g.node(*f) {
             Math::Fun(f) => apply(*f, v(*a)?)?,
             _ => {
-                return Err(EvalError::Malformed(
-                    "a map whose function is not a function".into(),
-                ));
+                return Err(EvalError::Malformed("a map whose function is not a function".into()));
             }
         },
         Math::Softmax(a) => softmax(v(*a)?),
@@ -493,10 +447,7 @@ fn node_value(
         Math::DiagM(a) => {
             let a = v(*a)?;
             if a.nrows() != 1 && a.ncols() != 1 {
-                return Err(EvalError::Size(format!(
-                    "Diag of a {:?} value, not a vector",
-                    a.shape()
-                )));
+                return Err(EvalError::Size(format!("Diag of a {:?} value, not a vector", a.shape())));
             }
             let d = a.len();
             Value::from_fn(d, d, |i, j| if i == j { a[i] } else { 0.0 })
@@ -515,10 +466,7 @@ fn node_value(
             let a = v(*a)?;
             let (r, c) = sizes.shape(g.shape(*w))?;
             if a.len() != r * c {
-                return Err(EvalError::Size(format!(
-                    "unvec of {} entries to {r}×{c}",
-                    a.len()
-                )));
+                return Err(EvalError::Size(format!("unvec of {} entries to {r}×{c}", a.len())));
             }
             Value::from_column_slice(r, c, a.as_slice())
         }
@@ -541,9 +489,7 @@ fn constant(c: &Constant, sizes: &Sizes) -> Result<Value> {
             let (m, n) = (sizes.dim(m)?, sizes.dim(n)?);
             let mn = m.saturating_mul(n);
             if mn.saturating_mul(mn) > MAX_ENTRIES {
-                return Err(EvalError::Size(format!(
-                    "commutation matrix K[{m},{n}] too large"
-                )));
+                return Err(EvalError::Size(format!("commutation matrix K[{m},{n}] too large")));
             }
             // For X m×n, vec(X)[i + j·m] = X[i,j] = vec(Xᵀ)[j + i·n].
             let mut k = Value::zeros(mn, mn);
@@ -562,15 +508,11 @@ fn constant(c: &Constant, sizes: &Sizes) -> Result<Value> {
 fn power(a: &Value, k: Number) -> Result<Value> {
     if a.shape() == (1, 1) {
         let x = a[0];
-        return Ok(scalar(
-            scalar_power(x, k).ok_or_else(|| power_refusal(x, "power"))?,
-        ));
+        return Ok(scalar(scalar_power(x, k).ok_or_else(|| power_refusal(x, "power"))?));
     }
     let n = square(a, "matrix power")?;
     let Some(e) = integer_exponent(k) else {
-        return Err(EvalError::Unsupported(format!(
-            "matrix power with the non-integer exponent {k}"
-        )));
+        return Err(EvalError::Unsupported(format!("matrix power with the non-integer exponent {k}")));
     };
     let base = if e < 0 { inverse(a)? } else { a.clone() };
     Ok(matrix_power(base, n, e.unsigned_abs()))
@@ -636,9 +578,7 @@ fn lu_nonsingular(a: &Value, op: &str) -> Result<nalgebra::LU<f64, nalgebra::Dyn
 
 fn inverse(a: &Value) -> Result<Value> {
     let lu = lu_nonsingular(a, "inverse")?;
-    let inv = lu
-        .try_inverse()
-        .ok_or_else(|| EvalError::Domain("inverse of a singular matrix".into()))?;
+    let inv = lu.try_inverse().ok_or_else(|| EvalError::Domain("inverse of a singular matrix".into()))?;
     let condition = norm1(a) * norm1(&inv);
     if !condition.is_finite() || condition > MAX_CONDITION {
         return Err(EvalError::Domain("inverse of a singular matrix".into()));
@@ -648,9 +588,7 @@ fn inverse(a: &Value) -> Result<Value> {
 
 /// The 1-norm: the largest column sum of magnitudes.
 fn norm1(a: &Value) -> f64 {
-    a.column_iter()
-        .map(|c| c.iter().map(|x| x.abs()).sum::<f64>())
-        .fold(0.0, f64::max)
+    a.column_iter().map(|c| c.iter().map(|x| x.abs()).sum::<f64>()).fold(0.0, f64::max)
 }
 
 /// `ln |det a|` as the sum of the logarithms of the LU pivots (no overflow
@@ -686,16 +624,8 @@ fn apply(f: Func, a: &Value) -> Result<Value> {
         Func::Sigmoid => a.map(sigmoid),
         Func::Tanh => a.map(f64::tanh),
         Func::Exp => a.map(f64::exp),
-        Func::Log => try_map(
-            a,
-            |x| (x > 0.0).then(|| x.ln()),
-            "log of a non-positive entry",
-        )?,
-        Func::Sqrt => try_map(
-            a,
-            |x| (x > 0.0).then(|| x.sqrt()),
-            "sqrt of a non-positive entry",
-        )?,
+        Func::Log => try_map(a, |x| (x > 0.0).then(|| x.ln()), "log of a non-positive entry")?,
+        Func::Sqrt => try_map(a, |x| (x > 0.0).then(|| x.sqrt()), "sqrt of a non-positive entry")?,
         Func::Softplus => a.map(softplus),
         Func::Relu => a.map(|x| if x > 0.0 { x } else { 0.0 }),
         Func::Sin => a.map(f64::sin),

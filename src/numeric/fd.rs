@@ -29,12 +29,7 @@ type Result<T> = std::result::Result<T, EvalError>;
 /// The direction is the caller's: for a variable declared symmetric it
 /// should be symmetric too, or the difference leaves the set the symbolic
 /// result assumes.
-pub fn directional(
-    f: &mut dyn FnMut(&Point) -> Result<Value>,
-    at: &Point,
-    var: Name,
-    dir: &Value,
-) -> Result<Value> {
+pub fn directional(f: &mut dyn FnMut(&Point) -> Result<Value>, at: &Point, var: Name, dir: &Value) -> Result<Value> {
     let x = base(at, var, &[dir])?;
     let h = step(&x, dir, STEP);
     let mut moved = at.clone();
@@ -53,13 +48,7 @@ pub fn directional(
 /// `∂²/∂s∂t f(at with var += s·u + t·v)` at `s = t = 0`: the bilinear form
 /// `uᵀ H v` of the Hessian, by the four-point formula
 /// `(f(+,+) − f(+,−) − f(−,+) + f(−,−)) / 4 hᵤ hᵥ`.
-pub fn mixed_second(
-    f: &mut dyn FnMut(&Point) -> Result<Value>,
-    at: &Point,
-    var: Name,
-    u: &Value,
-    v: &Value,
-) -> Result<Value> {
+pub fn mixed_second(f: &mut dyn FnMut(&Point) -> Result<Value>, at: &Point, var: Name, u: &Value, v: &Value) -> Result<Value> {
     let x = base(at, var, &[u, v])?;
     let (hu, hv) = (step(&x, u, STEP2), step(&x, v, STEP2));
     let mut moved = at.clone();
@@ -103,22 +92,13 @@ pub fn relative_error(got: &Value, want: &Value) -> f64 {
 
 /// The value of `var` at `at`, which the directions must match in shape.
 fn base(at: &Point, var: Name, dirs: &[&Value]) -> Result<Value> {
-    let x = at
-        .values
-        .get(&var)
-        .ok_or_else(|| EvalError::Missing(format!("no value for {var}")))?;
+    let x = at.values.get(&var).ok_or_else(|| EvalError::Missing(format!("no value for {var}")))?;
     for d in dirs {
         if d.shape() != x.shape() {
-            return Err(EvalError::Size(format!(
-                "a {:?} direction for {var}, which is {:?}",
-                d.shape(),
-                x.shape()
-            )));
+            return Err(EvalError::Size(format!("a {:?} direction for {var}, which is {:?}", d.shape(), x.shape())));
         }
         if !d.iter().all(|e| e.is_finite()) {
-            return Err(EvalError::Domain(format!(
-                "the direction for {var} is not finite"
-            )));
+            return Err(EvalError::Domain(format!("the direction for {var} is not finite")));
         }
     }
     Ok(x.clone())
@@ -140,11 +120,7 @@ fn pow2_floor(x: f64) -> f64 {
 /// `(a − b)·scale`, refusing values of different shapes.
 fn difference(a: &Value, b: &Value, scale: f64) -> Result<Value> {
     if a.shape() != b.shape() {
-        return Err(EvalError::Size(format!(
-            "the function gave a {:?} and a {:?} value near one point",
-            a.shape(),
-            b.shape()
-        )));
+        return Err(EvalError::Size(format!("the function gave a {:?} and a {:?} value near one point", a.shape(), b.shape())));
     }
     Ok((a - b) * scale)
 }
@@ -152,13 +128,7 @@ fn difference(a: &Value, b: &Value, scale: f64) -> Result<Value> {
 /// `(4·fine − coarse)/3 = fine + (fine − coarse)/3`.
 fn richardson(fine: &Value, coarse: &Value) -> Result<Value> {
     let r = fine + difference(fine, coarse, 1.0 / 3.0)?;
-    if r.iter().all(|x| x.is_finite()) {
-        Ok(r)
-    } else {
-        Err(EvalError::Domain(
-            "a finite difference is not finite".into(),
-        ))
-    }
+    if r.iter().all(|x| x.is_finite()) { Ok(r) } else { Err(EvalError::Domain("a finite difference is not finite".into())) }
 }
 
 #[cfg(test)]
@@ -189,14 +159,7 @@ mod tests {
         let mut cube = |p: &Point| Ok(value_of(p).map(|v| v * v * v));
         let d = directional(&mut cube, &p, x, &Value::from_element(1, 1, 1.0)).unwrap();
         assert!((d[0] - 12.0).abs() < 1e-11, "{d}");
-        let dd = mixed_second(
-            &mut cube,
-            &p,
-            x,
-            &Value::from_element(1, 1, 1.0),
-            &Value::from_element(1, 1, 1.0),
-        )
-        .unwrap();
+        let dd = mixed_second(&mut cube, &p, x, &Value::from_element(1, 1, 1.0), &Value::from_element(1, 1, 1.0)).unwrap();
         assert!((dd[0] - 12.0).abs() < 1e-8, "{dd}");
     }
 
@@ -208,24 +171,15 @@ mod tests {
         let c = Value::from_row_slice(1, 2, &[0.001, 0.0]);
         assert_eq!(relative_error(&c, &Value::zeros(1, 2)), 0.001);
         assert_eq!(relative_error(&c, &Value::zeros(2, 1)), f64::INFINITY);
-        assert_eq!(
-            relative_error(&Value::from_element(1, 1, f64::NAN), &Value::zeros(1, 1)),
-            f64::INFINITY
-        );
+        assert_eq!(relative_error(&Value::from_element(1, 1, f64::NAN), &Value::zeros(1, 1)), f64::INFINITY);
     }
 
     #[test]
     fn directions_must_fit_the_variable() {
         let (p, x) = at(Value::zeros(2, 2));
         let mut f = |p: &Point| Ok(value_of(p));
-        assert!(matches!(
-            directional(&mut f, &p, x, &Value::zeros(2, 1)),
-            Err(EvalError::Size(_))
-        ));
-        assert!(matches!(
-            directional(&mut f, &p, Name::new("Y"), &Value::zeros(2, 2)),
-            Err(EvalError::Missing(_))
-        ));
+        assert!(matches!(directional(&mut f, &p, x, &Value::zeros(2, 1)), Err(EvalError::Size(_))));
+        assert!(matches!(directional(&mut f, &p, Name::new("Y"), &Value::zeros(2, 2)), Err(EvalError::Missing(_))));
         let zero = directional(&mut f, &p, x, &Value::zeros(2, 2)).unwrap();
         assert_eq!(zero, Value::zeros(2, 2));
     }
@@ -235,11 +189,7 @@ mod tests {
         let (p, x) = at(Value::from_element(1, 1, 1e-6));
         let mut log = |p: &Point| {
             let v = value_of(p)[0];
-            if v > 0.0 {
-                Ok(Value::from_element(1, 1, v.ln()))
-            } else {
-                Err(EvalError::Domain("log".into()))
-            }
+            if v > 0.0 { Ok(Value::from_element(1, 1, v.ln())) } else { Err(EvalError::Domain("log".into())) }
         };
         let r = directional(&mut log, &p, x, &Value::from_element(1, 1, 1.0));
         assert!(matches!(r, Err(EvalError::Domain(_))));

@@ -26,12 +26,7 @@ fn splitmix64(state: &mut u64) -> u64 {
 impl Rng {
     pub fn new(seed: u64) -> Rng {
         let mut state = seed;
-        let s = [
-            splitmix64(&mut state),
-            splitmix64(&mut state),
-            splitmix64(&mut state),
-            splitmix64(&mut state),
-        ];
+        let s = [splitmix64(&mut state), splitmix64(&mut state), splitmix64(&mut state), splitmix64(&mut state)];
         Rng { s }
     }
 
@@ -169,10 +164,7 @@ mod tests {
         let xs: Vec<u64> = (0..8).map(|_| a.next_u64()).collect();
         let ys: Vec<u64> = (0..8).map(|_| b.next_u64()).collect();
         assert_eq!(xs, ys);
-        assert_ne!(
-            xs,
-            (0..8).map(|_| Rng::new(43).next_u64()).collect::<Vec<_>>()
-        );
+        assert_ne!(xs, (0..8).map(|_| Rng::new(43).next_u64()).collect::<Vec<_>>());
     }
 
     #[test]
@@ -189,10 +181,7 @@ mod tests {
         let mut r = Rng::new(7);
         for _ in 0..10_000 {
             let u = 1.0 - r.unit();
-            assert!(
-                (ln_unit(u) - u.ln()).abs() <= 1e-15 * u.ln().abs().max(1.0),
-                "ln {u}"
-            );
+            assert!((ln_unit(u) - u.ln()).abs() <= 1e-15 * u.ln().abs().max(1.0), "ln {u}");
             let v = r.unit();
             let want = (2.0 * std::f64::consts::PI * v).cos();
             assert!((cos_turn(v) - want).abs() <= 2e-15, "cos {v}");

@@ -65,9 +65,7 @@ pub fn infer_domains(g: &Graph, roots: &[Id]) -> HashMap<Name, Domain> {
                 if let Math::Fun(Func::Log | Func::Sqrt) = g.node(f) {
                     positive.push(a);
                 }
-                if let (Math::Fun(Func::Log), Math::Det(x)) =
-                    (g.node(f), g.node(through_definitions(g, a)))
-                {
+                if let (Math::Fun(Func::Log), Math::Det(x)) = (g.node(f), g.node(through_definitions(g, a))) {
                     mark(g, *x, Domain::Spd, &mut out);
                 }
             }
@@ -134,11 +132,7 @@ fn definition(g: &Graph, id: Id) -> Option<Id> {
 /// Every node under `roots`, definitions included, by an explicit stack.
 fn reachable(g: &Graph, roots: &[Id]) -> Vec<Id> {
     let mut seen = vec![false; g.len()];
-    let mut stack: Vec<Id> = roots
-        .iter()
-        .copied()
-        .filter(|r| usize::from(*r) < g.len())
-        .collect();
+    let mut stack: Vec<Id> = roots.iter().copied().filter(|r| usize::from(*r) < g.len()).collect();
     let mut out = Vec::new();
     while let Some(id) = stack.pop() {
         if std::mem::replace(&mut seen[usize::from(id)], true) {
@@ -200,10 +194,7 @@ pub fn draw_point(
     sizes: &HashMap<Name, usize>,
     rng: &mut Rng,
 ) -> Point {
-    let mut point = Point {
-        sizes: sizes.clone(),
-        ..Point::default()
-    };
+    let mut point = Point { sizes: sizes.clone(), ..Point::default() };
     for &name in variables {
         let Some(info) = g.names.get(&name) else {
             continue;
@@ -215,9 +206,7 @@ pub fn draw_point(
         if info.props.positive {
             domain = domain.merge(Domain::Positive);
         }
-        point
-            .values
-            .insert(name, draw(domain, rows, cols, info.props.symmetric, rng));
+        point.values.insert(name, draw(domain, rows, cols, info.props.symmetric, rng));
     }
     point
 }
@@ -238,11 +227,7 @@ const GOOD_CONDITION: f64 = 1e3;
 /// non-square value asked to be `WellConditioned` or `Spd` is `Positive`.
 pub fn draw(domain: Domain, rows: usize, cols: usize, symmetric: bool, rng: &mut Rng) -> Value {
     let symmetric = symmetric && rows == cols;
-    let domain = if rows != cols && domain > Domain::Positive {
-        Domain::Positive
-    } else {
-        domain
-    };
+    let domain = if rows != cols && domain > Domain::Positive { Domain::Positive } else { domain };
     let n = rows;
     match domain {
         Domain::Any => entries(rows, cols, symmetric, rng, Rng::normal),
@@ -279,13 +264,7 @@ fn positive_entry(rng: &mut Rng) -> f64 {
 
 /// Entries drawn column by column; for a symmetric value, only the upper
 /// triangle is drawn, each entry mirrored as it is.
-fn entries(
-    rows: usize,
-    cols: usize,
-    symmetric: bool,
-    rng: &mut Rng,
-    draw: fn(&mut Rng) -> f64,
-) -> Value {
+fn entries(rows: usize, cols: usize, symmetric: bool, rng: &mut Rng, draw: fn(&mut Rng) -> f64) -> Value {
     let mut v = Value::zeros(rows, cols);
     for j in 0..cols {
         for i in 0..rows {
@@ -303,11 +282,7 @@ fn entries(
 
 /// `‖A‖₁ ‖A⁻¹‖₁`, infinite for a singular matrix.
 fn condition(a: &Value) -> f64 {
-    let norm1 = |m: &Value| {
-        m.column_iter()
-            .map(|c| c.iter().map(|x| x.abs()).sum::<f64>())
-            .fold(0.0, f64::max)
-    };
+    let norm1 = |m: &Value| m.column_iter().map(|c| c.iter().map(|x| x.abs()).sum::<f64>()).fold(0.0, f64::max);
     match a.clone().try_inverse() {
         Some(inv) => norm1(a) * norm1(&inv),
         None => f64::INFINITY,
@@ -322,32 +297,14 @@ mod tests {
 
     fn declare(g: &mut Graph, name: &str, shape: Shape) -> (Name, Id) {
         let n = Name::new(name);
-        g.declare(
-            n,
-            NameInfo {
-                shape,
-                props: Props::NONE,
-                kind: NameKind::Variable,
-                def: None,
-                span: None,
-            },
-        );
+        g.declare(n, NameInfo { shape, props: Props::NONE, kind: NameKind::Variable, def: None, span: None });
         (n, g.sym(n))
     }
 
     fn define(g: &mut Graph, name: &str, def: Id) -> (Name, Id) {
         let n = Name::new(name);
         let shape = g.shape(def).clone();
-        g.declare(
-            n,
-            NameInfo {
-                shape,
-                props: Props::NONE,
-                kind: NameKind::Definition,
-                def: Some(def),
-                span: None,
-            },
-        );
+        g.declare(n, NameInfo { shape, props: Props::NONE, kind: NameKind::Definition, def: Some(def), span: None });
         (n, g.sym(n))
     }
 
@@ -419,10 +376,7 @@ mod tests {
         assert_eq!(d.get(&dn), Some(&Domain::Positive));
         assert_eq!(d.get(&k), Some(&Domain::Positive));
         assert_eq!(d.get(&h), Some(&Domain::Positive));
-        assert_eq!(
-            Domain::Positive.merge(Domain::WellConditioned),
-            Domain::WellConditioned
-        );
+        assert_eq!(Domain::Positive.merge(Domain::WellConditioned), Domain::WellConditioned);
         assert_eq!(Domain::Spd.merge(Domain::Any), Domain::Spd);
     }
 
@@ -430,10 +384,7 @@ mod tests {
     fn sizes_are_small_distinct_and_order_free() {
         let names: Vec<Name> = ["m", "n", "p", "k"].iter().map(|s| Name::new(s)).collect();
         let a = draw_sizes(names.clone(), &mut Rng::new(5));
-        let b = draw_sizes(
-            names.iter().rev().copied().chain([names[0]]),
-            &mut Rng::new(5),
-        );
+        let b = draw_sizes(names.iter().rev().copied().chain([names[0]]), &mut Rng::new(5));
         assert_eq!(a, b);
         let mut values: Vec<usize> = a.values().copied().collect();
         values.sort_unstable();
@@ -479,21 +430,14 @@ mod tests {
     fn draw_point_uses_domains_props_and_sizes() {
         let mut g = Graph::new();
         let (s, _) = declare(&mut g, "S", sq("n"));
-        let (w, _) = declare(
-            &mut g,
-            "W",
-            Shape::new(Dim::named(Name::new("m")), Dim::named(Name::new("n"))),
-        );
+        let (w, _) = declare(&mut g, "W", Shape::new(Dim::named(Name::new("m")), Dim::named(Name::new("n"))));
         let (a, _) = declare(&mut g, "A", sq("n"));
         let p = Name::new("P");
         g.declare(
             p,
             NameInfo {
                 shape: sq("n"),
-                props: Props {
-                    symmetric: true,
-                    positive: true,
-                },
+                props: Props { symmetric: true, positive: true },
                 kind: NameKind::Variable,
                 def: None,
                 span: None,

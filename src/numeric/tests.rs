@@ -28,29 +28,14 @@ fn int(k: u64) -> Dim {
 fn var(g: &mut Graph, name: &str, rows: Dim, cols: Dim) -> Id {
     g.declare(
         n(name),
-        NameInfo {
-            shape: Shape::new(rows, cols),
-            props: Props::NONE,
-            kind: NameKind::Variable,
-            def: None,
-            span: None,
-        },
+        NameInfo { shape: Shape::new(rows, cols), props: Props::NONE, kind: NameKind::Variable, def: None, span: None },
     );
     g.sym(n(name))
 }
 
 fn define(g: &mut Graph, name: &str, def: Id) -> Id {
     let shape = g.shape(def).clone();
-    g.declare(
-        n(name),
-        NameInfo {
-            shape,
-            props: Props::NONE,
-            kind: NameKind::Definition,
-            def: Some(def),
-            span: None,
-        },
-    );
+    g.declare(n(name), NameInfo { shape, props: Props::NONE, kind: NameKind::Definition, def: Some(def), span: None });
     g.sym(n(name))
 }
 
@@ -108,21 +93,10 @@ impl Fixture {
             ("A", mat(2, 3, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0])),
             ("B", mat(2, 3, &[0.5, -1.0, 2.0, 0.0, 3.0, -2.0])),
             ("C", mat(3, 2, &[1.0, 0.0, -1.0, 2.0, 0.5, 1.0])),
-            (
-                "S",
-                mat(3, 3, &[4.0, 1.0, 0.0, 1.0, 3.0, 1.0, 0.0, 1.0, 2.0]),
-            ),
+            ("S", mat(3, 3, &[4.0, 1.0, 0.0, 1.0, 3.0, 1.0, 0.0, 1.0, 2.0])),
             ("x", col(&[1.0, -2.0, 0.5])),
         ]);
-        Fixture {
-            g,
-            a,
-            b,
-            c,
-            s,
-            x,
-            at,
-        }
+        Fixture { g, a, b, c, s, x, at }
     }
     fn value(&self, id: Id) -> Value {
         self.at.values[&match self.g.node(id) {
@@ -169,10 +143,7 @@ fn hadamard_transpose_frobenius() {
     let mut f = Fixture::new();
     let (a, b) = (f.value(f.a), f.value(f.b));
     let had = f.g.had(f.a, f.b);
-    assert_eq!(
-        f.eval(had),
-        Value::from_fn(2, 3, |i, j| a[(i, j)] * b[(i, j)])
-    );
+    assert_eq!(f.eval(had), Value::from_fn(2, 3, |i, j| a[(i, j)] * b[(i, j)]));
     let t = f.g.trans(f.a);
     assert_eq!(f.eval(t), mat(3, 2, &[1.0, 4.0, 2.0, 5.0, 3.0, 6.0]));
     // A : B = Σ A∘B = tr(AᵀB)
@@ -231,18 +202,10 @@ fn matrix_and_scalar_powers() {
     let cube = g.pow(k, Number::int(3));
     let recip = g.inv(k);
     let real = g.pow(k, Number::Real(1.5e-3));
-    assert_close(
-        &eval_one(&g, half, &at(2.0)).unwrap(),
-        &num(2f64.sqrt()),
-        1e-16,
-    );
+    assert_close(&eval_one(&g, half, &at(2.0)).unwrap(), &num(2f64.sqrt()), 1e-16);
     assert_eq!(eval_one(&g, cube, &at(-2.0)).unwrap(), num(-8.0));
     assert_eq!(eval_one(&g, recip, &at(-4.0)).unwrap(), num(-0.25));
-    assert_close(
-        &eval_one(&g, real, &at(3.0)).unwrap(),
-        &num(3f64.powf(1.5e-3)),
-        1e-16,
-    );
+    assert_close(&eval_one(&g, real, &at(3.0)).unwrap(), &num(3f64.powf(1.5e-3)), 1e-16);
     assert!(eval_one(&g, half, &at(-2.0)).unwrap_err().is_domain());
     assert!(eval_one(&g, recip, &at(0.0)).unwrap_err().is_domain());
 }
@@ -294,14 +257,8 @@ fn every_function_elementwise() {
     for f in Func::ALL {
         let root = g.map(f, x);
         match f {
-            Func::Exp => assert!(
-                eval_one(&g, root, &at).unwrap_err().is_domain(),
-                "exp(800) overflows"
-            ),
-            Func::Log | Func::Sqrt => assert!(
-                eval_one(&g, root, &at).unwrap_err().is_domain(),
-                "{f} of negatives"
-            ),
+            Func::Exp => assert!(eval_one(&g, root, &at).unwrap_err().is_domain(), "exp(800) overflows"),
+            Func::Log | Func::Sqrt => assert!(eval_one(&g, root, &at).unwrap_err().is_domain(), "{f} of negatives"),
             _ => {
                 let got = eval_one(&g, root, &at).unwrap();
                 let expected = col(&xs.map(|x| want(f, x)));
@@ -314,21 +271,14 @@ fn every_function_elementwise() {
     let at = point(&[("y", col(&ys))]);
     for f in [Func::Exp, Func::Log, Func::Sqrt] {
         let root = g.map(f, y);
-        assert_close(
-            &eval_one(&g, root, &at).unwrap(),
-            &col(&ys.map(|x| want(f, x))),
-            1e-15,
-        );
+        assert_close(&eval_one(&g, root, &at).unwrap(), &col(&ys.map(|x| want(f, x))), 1e-15);
     }
     // the sign and step of zero are zero, sigmoid(0) is ½
     let z = g.map(Func::Sign, y);
     let zero = point(&[("y", Value::zeros(3, 1))]);
     assert_eq!(eval_one(&g, z, &zero).unwrap(), Value::zeros(3, 1));
     let s = g.map(Func::Sigmoid, y);
-    assert_eq!(
-        eval_one(&g, s, &zero).unwrap(),
-        Value::from_element(3, 1, 0.5)
-    );
+    assert_eq!(eval_one(&g, s, &zero).unwrap(), Value::from_element(3, 1, 0.5));
 }
 
 #[test]
@@ -367,11 +317,7 @@ fn reductions_det_and_logdet() {
     let tr = f.g.tr(f.s);
     assert_eq!(f.eval(tr), num(9.0));
     let norm = f.g.norm(f.a);
-    assert_close(
-        &f.eval(norm),
-        &num(a.iter().map(|x| x * x).sum::<f64>().sqrt()),
-        1e-16,
-    );
+    assert_close(&f.eval(norm), &num(a.iter().map(|x| x * x).sum::<f64>().sqrt()), 1e-16);
     let vnorm = f.g.norm(f.x);
     assert_close(&f.eval(vnorm), &num((1.0f64 + 4.0 + 0.25).sqrt()), 1e-16);
 
@@ -386,13 +332,7 @@ fn reductions_det_and_logdet() {
     let t = var(&mut g, "T", int(4), int(4));
     let det = g.det(t);
     let ld = g.logdet(t);
-    let upper = mat(
-        4,
-        4,
-        &[
-            2.0, 7.0, -1.0, 3.0, 0.0, -3.0, 5.0, 1.0, 0.0, 0.0, 0.5, 9.0, 0.0, 0.0, 0.0, 4.0,
-        ],
-    );
+    let upper = mat(4, 4, &[2.0, 7.0, -1.0, 3.0, 0.0, -3.0, 5.0, 1.0, 0.0, 0.0, 0.5, 9.0, 0.0, 0.0, 0.0, 4.0]);
     let got = eval(&g, &[det, ld], &point(&[("T", upper.clone())])).unwrap();
     assert_close(&got[0], &num(-12.0), 1e-15);
     assert_close(&got[1], &num(12f64.ln()), 1e-15);
@@ -401,11 +341,7 @@ fn reductions_det_and_logdet() {
     // a row swap changes the sign
     let mut swapped = upper.clone();
     swapped.swap_rows(0, 3);
-    assert_close(
-        &eval_one(&g, det, &point(&[("T", swapped)])).unwrap(),
-        &num(12.0),
-        1e-15,
-    );
+    assert_close(&eval_one(&g, det, &point(&[("T", swapped)])).unwrap(), &num(12.0), 1e-15);
 }
 
 #[test]
@@ -413,10 +349,7 @@ fn diagonals_vec_and_unvec() {
     let mut f = Fixture::new();
     let (a, s) = (f.value(f.a), f.value(f.s));
     let dm = f.g.diag_m(f.x);
-    assert_eq!(
-        f.eval(dm),
-        mat(3, 3, &[1.0, 0.0, 0.0, 0.0, -2.0, 0.0, 0.0, 0.0, 0.5])
-    );
+    assert_eq!(f.eval(dm), mat(3, 3, &[1.0, 0.0, 0.0, 0.0, -2.0, 0.0, 0.0, 0.0, 0.5]));
     let xt = f.g.trans(f.x);
     let dmr = f.g.diag_m(xt);
     assert_eq!(f.eval(dmr), f.eval(dm));
@@ -476,25 +409,14 @@ fn definitions_are_evaluated_and_can_be_overridden() {
     let xv = col(&[1.0, 2.0, 3.0]);
     let sv = &wv * &xv;
     let at = point(&[("W", wv), ("x", xv)]);
-    assert_close(
-        &eval_one(&g, f, &at).unwrap(),
-        &num(sv.map(f64::exp).sum()),
-        1e-15,
-    );
+    assert_close(&eval_one(&g, f, &at).unwrap(), &num(sv.map(f64::exp).sum()), 1e-15);
     assert_eq!(eval_one(&g, s, &at).unwrap(), sv);
     // a value for s overrides its definition: W and x are not needed then
     let only_s = point(&[("s", col(&[0.0, 1.0]))]);
-    assert_close(
-        &eval_one(&g, f, &only_s).unwrap(),
-        &num(1.0 + 1f64.exp()),
-        1e-15,
-    );
+    assert_close(&eval_one(&g, f, &only_s).unwrap(), &num(1.0 + 1f64.exp()), 1e-15);
     // but without either, x is missing
     let only_w = point(&[("W", mat(2, 3, &[0.0; 6]))]);
-    assert_eq!(
-        eval_one(&g, f, &only_w),
-        Err(EvalError::Missing("no value for x".into()))
-    );
+    assert_eq!(eval_one(&g, f, &only_w), Err(EvalError::Missing("no value for x".into())));
 }
 
 #[test]
@@ -510,10 +432,7 @@ fn differentials_take_their_values_from_the_point() {
     at.diffs.insert(n("X"), dv.clone());
     assert_eq!(eval_one(&g, xdx, &at).unwrap(), &xv * &dv);
     // dX alone needs no value of X
-    let at = Point {
-        diffs: HashMap::from([(n("X"), dv.clone())]),
-        ..Point::new()
-    };
+    let at = Point { diffs: HashMap::from([(n("X"), dv.clone())]), ..Point::new() };
     assert_eq!(eval_one(&g, dx, &at).unwrap(), dv);
 }
 
@@ -532,14 +451,8 @@ fn domain_errors_are_errors() {
     let at = point(&[("κ", num(-1.0)), ("X", singular.clone())]);
     let err = eval_one(&g, log, &at).unwrap_err();
     assert_eq!(err, EvalError::Domain("log of a non-positive entry".into()));
-    assert_eq!(
-        eval_one(&g, inv, &at).unwrap_err(),
-        EvalError::Domain("inverse of a singular matrix".into())
-    );
-    assert_eq!(
-        eval_one(&g, logdet, &at).unwrap_err(),
-        EvalError::Domain("logdet of a singular matrix".into())
-    );
+    assert_eq!(eval_one(&g, inv, &at).unwrap_err(), EvalError::Domain("inverse of a singular matrix".into()));
+    assert_eq!(eval_one(&g, logdet, &at).unwrap_err(), EvalError::Domain("logdet of a singular matrix".into()));
     // det of a singular matrix is (nearly) 0, not an error
     assert!(eval_one(&g, det, &at).unwrap()[0].abs() < 1e-12);
     // exactly singular and all zero
@@ -548,11 +461,7 @@ fn domain_errors_are_errors() {
     assert!(eval_one(&g, logdet, &zeros).unwrap_err().is_domain());
     // badly conditioned, though no pivot is tiny
     let bad = mat(3, 3, &[1.0, 1e7, 0.0, 0.0, 1.0, 1e7, 0.0, 0.0, 1.0]);
-    assert!(
-        eval_one(&g, inv, &point(&[("X", bad)]))
-            .unwrap_err()
-            .is_domain()
-    );
+    assert!(eval_one(&g, inv, &point(&[("X", bad)])).unwrap_err().is_domain());
     // a non-finite result anywhere
     let e = g.map(Func::Exp, k);
     let ee = g.map(Func::Exp, e);
@@ -560,10 +469,7 @@ fn domain_errors_are_errors() {
     assert_eq!(err, EvalError::Domain("exp is not finite".into()));
     // a non-finite value given
     let err = eval_one(&g, e, &point(&[("κ", num(f64::NAN))])).unwrap_err();
-    assert_eq!(
-        err,
-        EvalError::Domain("the value of κ is not finite".into())
-    );
+    assert_eq!(err, EvalError::Domain("the value of κ is not finite".into()));
     assert!(err.to_string().starts_with("outside the domain"));
 }
 
@@ -585,10 +491,7 @@ fn inconsistent_points_are_errors_not_panics() {
     assert!(matches!(eval_one(&g, wx, &at), Err(EvalError::Size(_))));
     at.sizes.insert(n("n"), usize::MAX);
     assert!(matches!(eval_one(&g, wx, &at), Err(EvalError::Size(_))));
-    assert!(matches!(
-        eval(&g, &[Id::from(1000)], &at),
-        Err(EvalError::Malformed(_))
-    ));
+    assert!(matches!(eval(&g, &[Id::from(1000)], &at), Err(EvalError::Malformed(_))));
 }
 
 #[test]
@@ -672,11 +575,7 @@ fn finite_differences_of_exp_and_sigmoid() {
         let d = normal(3, 2, &mut rng);
         let at = point(&[("X", xv.clone())]);
         // d exp(X) = exp(X) ∘ dX
-        assert_close(
-            &fd(&g, e, &at, "X", &d),
-            &xv.map(f64::exp).component_mul(&d),
-            1e-8,
-        );
+        assert_close(&fd(&g, e, &at, "X", &d), &xv.map(f64::exp).component_mul(&d), 1e-8);
         // dσ(X) = σ(X) ∘ (1 − σ(X)) ∘ dX
         let sv = eval_one(&g, s, &at).unwrap();
         let want = sv.zip_map(&d, |s, d| s * (1.0 - s) * d);
@@ -763,20 +662,8 @@ fn drawn_points_are_inside_every_domain() {
         // distinct sizes, so that a transposition mistake shows
         assert_ne!(sizes[&n("m")], sizes[&n("n")]);
     }
-    let p = draw_point(
-        &g,
-        &vars,
-        &domains,
-        &draw_sizes([n("m"), n("n")], &mut Rng::new(1)),
-        &mut Rng::new(2),
-    );
+    let p = draw_point(&g, &vars, &domains, &draw_sizes([n("m"), n("n")], &mut Rng::new(1)), &mut Rng::new(2));
     // the same seeds give the same point, bit for bit
-    let q = draw_point(
-        &g,
-        &vars,
-        &domains,
-        &draw_sizes([n("n"), n("m")], &mut Rng::new(1)),
-        &mut Rng::new(2),
-    );
+    let q = draw_point(&g, &vars, &domains, &draw_sizes([n("n"), n("m")], &mut Rng::new(1)), &mut Rng::new(2));
     assert_eq!(p.values, q.values);
 }

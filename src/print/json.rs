@@ -27,7 +27,9 @@ pub fn render(out: &Output) -> String {
     let variables: Vec<Value> = out
         .variables
         .iter()
-        .map(|&v| json!({ "name": unicode.name(v), "python": v.parts().python(), "shape": shape(&unicode, &out.g.info(v).shape) }))
+        .map(
+            |&v| json!({ "name": unicode.name(v), "python": v.parts().python(), "shape": shape(&unicode, &out.g.info(v).shape) }),
+        )
         .collect();
     let results: Vec<Value> = out
         .presentation
@@ -62,7 +64,9 @@ pub fn render(out: &Output) -> String {
         Kind::Hessian => "hessian",
     };
     let check = match out.report {
-        Some(r) => json!({ "max_relative_error": r.worst, "points": r.points, "method": "central differences", "summary": check_line(Some(r)) }),
+        Some(r) => {
+            json!({ "max_relative_error": r.worst, "points": r.points, "method": "central differences", "summary": check_line(Some(r)) })
+        }
         None => Value::Null,
     };
     let doc = json!({

@@ -35,9 +35,15 @@ pub fn render(out: &Output) -> String {
     } else {
         text.push_str("\\begin{aligned}\n");
         let n = lines.len() + wheres.len();
-        for (i, line) in lines.into_iter().chain(wheres.into_iter().enumerate().map(|(i, w)| {
-            if i == 0 { RcDoc::text("\\text{where}\\quad ").append(w) } else { w }
-        })).enumerate() {
+        for (i, line) in lines
+            .into_iter()
+            .chain(wheres.into_iter().enumerate().map(
+                |(i, w)| {
+                    if i == 0 { RcDoc::text("\\text{where}\\quad ").append(w) } else { w }
+                },
+            ))
+            .enumerate()
+        {
             text.push_str(&line.pretty(WIDTH).to_string());
             text.push_str(if i + 1 < n { " \\\\\n" } else { "\n" });
         }

@@ -82,8 +82,15 @@ fn latex_name(parts: &NameParts) -> String {
     if let Some(inner) = &parts.subscript {
         // a subscript that is itself a name (δ_{W_12}) is written as one
         let rendered = match inner.chars().next() {
-            Some(c) if crate::name::is_name_letter(c) && inner.len() > 1 => latex_name(&NameParts::split(inner)).trim_end().to_string(),
-            _ => inner.chars().map(|c| greek_latex(c).map(|g| format!("{g} ")).unwrap_or(c.to_string())).collect::<String>().trim_end().to_string(),
+            Some(c) if crate::name::is_name_letter(c) && inner.len() > 1 => {
+                latex_name(&NameParts::split(inner)).trim_end().to_string()
+            }
+            _ => inner
+                .chars()
+                .map(|c| greek_latex(c).map(|g| format!("{g} ")).unwrap_or(c.to_string()))
+                .collect::<String>()
+                .trim_end()
+                .to_string(),
         };
         if !sub.is_empty() {
             sub.push(',');
@@ -137,10 +144,12 @@ impl Renderer<'_> {
     }
 
     fn number(&self, n: Number) -> Piece {
-        let n = if n.is_negative() { n.neg().unwrap_or(n) } else { n };
+        let n = if n.is_negative() { n.checked_neg().unwrap_or(n) } else { n };
         match (self.style, n) {
             (Style::Latex, Number::Rat(p, q)) if q != 1 => Piece::atom(format!("\\frac{{{p}}}{{{q}}}")),
-            (Style::Unicode, Number::Rat(1, q)) if (2..=4).contains(&q) => Piece::atom(["½", "⅓", "¼"][q as usize - 2].to_string()),
+            (Style::Unicode, Number::Rat(1, q)) if (2..=4).contains(&q) => {
+                Piece::atom(["½", "⅓", "¼"][q as usize - 2].to_string())
+            }
             (Style::Unicode, Number::Rat(p, q)) if q != 1 => Piece::with(RcDoc::text(format!("{p}/{q}")), Prec::Product),
             _ => Piece::atom(n.to_string()),
         }
@@ -177,7 +186,13 @@ impl Renderer<'_> {
         let inner = self.render(arg).doc;
         let name = self.word(latex, unicode);
         let word_start = name.chars().count() > 1 || self.style == Style::Latex;
-        Piece { doc: RcDoc::text(name).append(self.parens(inner)), prec: Prec::Atom, word_start, alnum_start: true, spaced_end: false }
+        Piece {
+            doc: RcDoc::text(name).append(self.parens(inner)),
+            prec: Prec::Atom,
+            word_start,
+            alnum_start: true,
+            spaced_end: false,
+        }
     }
 
     fn superscript(&self, base: Piece, latex: String, unicode: String) -> Piece {
@@ -186,7 +201,13 @@ impl Renderer<'_> {
             Style::Latex => format!("^{{{latex}}}"),
             Style::Unicode => unicode,
         };
-        Piece { doc: base.doc.append(RcDoc::text(sup)), prec: Prec::Postfix, word_start: base.word_start, alnum_start: base.alnum_start, spaced_end: false }
+        Piece {
+            doc: base.doc.append(RcDoc::text(sup)),
+            prec: Prec::Postfix,
+            word_start: base.word_start,
+            alnum_start: base.alnum_start,
+            spaced_end: false,
+        }
     }
 
     /// A constant; identities carry their size only in Kronecker products
@@ -254,7 +275,7 @@ impl Renderer<'_> {
         let mut c = Number::ONE;
         let mut rest = Vec::new();
         for f in self.product_factors(id) {
-            match self.g.num_value(f).and_then(|n| c.mul(n)) {
+            match self.g.num_value(f).and_then(|n| c.checked_mul(n)) {
                 Some(p) => c = p,
                 None => rest.push(f),
             }
@@ -285,7 +306,7 @@ impl Renderer<'_> {
         for (i, &t) in terms.iter().enumerate() {
             let (c, rest) = self.coefficient(t);
             let negative = c.is_negative();
-            let magnitude = if negative { c.neg().unwrap_or(c) } else { c };
+            let magnitude = if negative { c.checked_neg().unwrap_or(c) } else { c };
             let body = self.product_of(magnitude, &rest);
             // after a minus, a sum needs its parentheses: a − (b + c)
             let body = self.wrap(body, if negative { Prec::Kron } else { Prec::Sum }).doc;
@@ -302,9 +323,7 @@ impl Renderer<'_> {
     /// `c` times the `factors` (nonnegative `c`), the coefficient in front
     /// (`½(…)`, `2Aᵀx`) and scalar inverses as a fraction (`x/‖x‖`).
     fn product_of(&self, c: Number, factors: &[Id]) -> Piece {
-        let is_reciprocal = |f: Id| {
-            matches!(*self.g.node(f), Math::Pow([b, k]) if self.g.is_scalar(b) && self.g.num_value(k) == Some(Number::MINUS_ONE))
-        };
+        let is_reciprocal = |f: Id| matches!(*self.g.node(f), Math::Pow([b, k]) if self.g.is_scalar(b) && self.g.num_value(k) == Some(Number::MINUS_ONE));
         let (den, num): (Vec<Id>, Vec<Id>) = factors.iter().partition(|&&f| is_reciprocal(f));
         if factors.len() == 1 && c.is_one() {
             return self.render(factors[0]);
@@ -325,7 +344,9 @@ impl Renderer<'_> {
             })
             .collect();
         let doc = match self.style {
-            Style::Latex => RcDoc::text("\\frac{").append(self.juxtapose(top)).append("}{").append(self.juxtapose(bottom)).append("}"),
+            Style::Latex => {
+                RcDoc::text("\\frac{").append(self.juxtapose(top)).append("}{").append(self.juxtapose(bottom)).append("}")
+            }
             Style::Unicode => {
                 let many = top.len() > 1;
                 let top = if many { self.parens(self.juxtapose(top)) } else { self.juxtapose(top) };
@@ -343,7 +364,7 @@ impl Renderer<'_> {
             return if c.is_negative() { Piece::with(RcDoc::text(self.op("-", "−")).append(p.doc), Prec::Neg) } else { p };
         }
         if c.is_negative() {
-            let body = self.product_of(c.neg().unwrap_or(c), &rest);
+            let body = self.product_of(c.checked_neg().unwrap_or(c), &rest);
             let body = self.wrap(body, Prec::Product);
             return Piece::with(RcDoc::text(self.op("-", "−")).append(body.doc), Prec::Neg);
         }
@@ -467,7 +488,13 @@ impl Renderer<'_> {
             Math::Diff(s) => {
                 let name = self.render(*s).doc;
                 let d = self.word("\\mathrm{d}", "d");
-                Piece { doc: RcDoc::text(d).append(name), prec: Prec::Atom, word_start: false, alnum_start: true, spaced_end: false }
+                Piece {
+                    doc: RcDoc::text(d).append(name),
+                    prec: Prec::Atom,
+                    word_start: false,
+                    alnum_start: true,
+                    spaced_end: false,
+                }
             }
         }
     }

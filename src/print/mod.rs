@@ -48,10 +48,7 @@ pub fn render(format: Format, out: &Output) -> String {
 /// `checked: …` or `not checked …`, without a comment marker.
 pub fn check_line(report: Option<&Report>) -> String {
     match report {
-        Some(r) => format!(
-            "checked: max relative error {:.1e} at {} random points (central differences)",
-            r.worst, r.points
-        ),
+        Some(r) => format!("checked: max relative error {:.1e} at {} random points (central differences)", r.worst, r.points),
         None => "not checked (--no-check): nothing guarantees this result".to_string(),
     }
 }
@@ -63,7 +60,13 @@ pub fn derivative_name(r: &Renderer, d: &Derivative, wrt: Name) -> String {
     let column = |n: Name| g.info(n).shape.cols.is_one();
     let latex = r.style == Style::Latex;
     let vec = |s: String, n: Name| {
-        if column(n) { s } else if latex { format!("\\operatorname{{vec}}({s})") } else { format!("vec({s})") }
+        if column(n) {
+            s
+        } else if latex {
+            format!("\\operatorname{{vec}}({s})")
+        } else {
+            format!("vec({s})")
+        }
     };
     match (d.kind, latex) {
         (Kind::Gradient, true) => format!("\\frac{{\\partial {f}}}{{\\partial {x}}}"),

@@ -80,7 +80,7 @@ impl Emitter<'_> {
         let node = g.node(id).clone();
         match node {
             Math::Sym(n) => (n.parts().python(), Py::Atom),
-            Math::Num(n) if n.is_negative() => (format!("-{}", number(n.neg().unwrap_or(n))), Py::Unary),
+            Math::Num(n) if n.is_negative() => (format!("-{}", number(n.checked_neg().unwrap_or(n))), Py::Unary),
             Math::Num(n) => (number(n), Py::Atom),
             Math::Fun(_) | Math::Diff(_) => unreachable!("not a value: {node:?}"),
             Math::Const(c) => match c {
@@ -97,7 +97,7 @@ impl Emitter<'_> {
                 let a = self.wrap(a, Py::Sum);
                 match *g.node(b) {
                     Math::Mul([c, rest]) if g.num_value(c).is_some_and(Number::is_negative) => {
-                        let c = g.num_value(c).and_then(Number::neg).expect("negative number");
+                        let c = g.num_value(c).and_then(Number::checked_neg).expect("negative number");
                         let r = self.expr(rest);
                         let r = self.wrap(r, Py::Product);
                         if c.is_one() { (format!("{a} - {r}"), Py::Sum) } else { (format!("{a} - {} * {r}", number(c)), Py::Sum) }
@@ -164,7 +164,10 @@ impl Emitter<'_> {
                     if k == Number::MINUS_ONE {
                         return (format!("1.0 / {}", self.wrap(base, Py::Unary)), Py::Product);
                     }
-                    return (format!("{} ** {}", self.wrap(base, Py::Atom), self.wrap((number(k), Py::Atom), Py::Unary)), Py::Power);
+                    return (
+                        format!("{} ** {}", self.wrap(base, Py::Atom), self.wrap((number(k), Py::Atom), Py::Unary)),
+                        Py::Power,
+                    );
                 }
                 let kk = k.as_int().expect("integer matrix power");
                 match kk {
@@ -230,7 +233,10 @@ impl Emitter<'_> {
             Math::Unvec([v, w]) => {
                 let s = g.shape(w).clone();
                 let v = self.expr(v);
-                (format!("{}.reshape({}, {}, order=\"F\")", self.wrap(v, Py::Atom), self.dim(&s.rows), self.dim(&s.cols)), Py::Atom)
+                (
+                    format!("{}.reshape({}, {}, order=\"F\")", self.wrap(v, Py::Atom), self.dim(&s.rows), self.dim(&s.cols)),
+                    Py::Atom,
+                )
             }
             Math::Norm(a) => self.call("np.linalg.norm", a),
         }
@@ -247,7 +253,9 @@ fn shared(g: &Graph, roots: &[Id]) -> HashSet<Id> {
     }
     parents
         .into_iter()
-        .filter(|&(id, n)| n > 1 && !matches!(g.node(id), Math::Sym(_) | Math::Num(_) | Math::Fun(_) | Math::Const(_) | Math::Trans(_)))
+        .filter(|&(id, n)| {
+            n > 1 && !matches!(g.node(id), Math::Sym(_) | Math::Num(_) | Math::Fun(_) | Math::Const(_) | Math::Trans(_))
+        })
         .map(|(id, _)| id)
         .collect()
 }
@@ -348,7 +356,11 @@ pub fn render(out: &Output) -> String {
     let shared = shared(g, &all_roots);
     let mut temps = 0;
     let mut assign = |em: &mut Emitter, body: &mut String, root: Id, target: Option<String>| {
-        let mut ids: Vec<Id> = g.reachable(&[root]).into_iter().filter(|id| shared.contains(id) && !em.bound.contains_key(id) && *id != root).collect();
+        let mut ids: Vec<Id> = g
+            .reachable(&[root])
+            .into_iter()
+            .filter(|id| shared.contains(id) && !em.bound.contains_key(id) && *id != root)
+            .collect();
         ids.sort_unstable();
         for id in ids {
             temps += 1;

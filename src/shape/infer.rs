@@ -178,8 +178,11 @@ pub fn infer(program: &Program, src: &str) -> Result<Shapes, Diagnostic> {
                     && !(inf.dims.equate(&decl.rows, &sh.rows) && inf.dims.equate(&decl.cols, &sh.cols))
                 {
                     let (got, want) = (inf.show(&sh), inf.show(&decl));
-                    return Err(Diagnostic::at(expr.span, format!("`{}` is declared {want} but defined as a {got} value", name.name))
-                        .label(decl_span, format!("declared {want} here")));
+                    return Err(Diagnostic::at(
+                        expr.span,
+                        format!("`{}` is declared {want} but defined as a {got} value", name.name),
+                    )
+                    .label(decl_span, format!("declared {want} here")));
                 }
                 inf.defined_later.remove(&name.name);
                 inf.definitions.insert(name.name.clone(), (sh, name.span));
@@ -485,10 +488,8 @@ impl Infer<'_> {
             d
         };
         let variables: Vec<(String, Sh<Var>)> = self.variables.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-        let variables = variables
-            .into_iter()
-            .map(|(n, s)| (n, Shape::new(resolve(&mut self, s.rows), resolve(&mut self, s.cols))))
-            .collect();
+        let variables =
+            variables.into_iter().map(|(n, s)| (n, Shape::new(resolve(&mut self, s.rows), resolve(&mut self, s.cols)))).collect();
         let definitions: Vec<(String, Sh<Var>)> = self.definitions.iter().map(|(k, v)| (k.clone(), v.0.clone())).collect();
         let definitions = definitions
             .into_iter()

@@ -57,11 +57,7 @@ impl Shape {
 
 impl fmt::Debug for Shape {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.is_scalar() {
-            write!(f, "scalar")
-        } else {
-            write!(f, "{}×{}", self.rows, self.cols)
-        }
+        if self.is_scalar() { write!(f, "scalar") } else { write!(f, "{}×{}", self.rows, self.cols) }
     }
 }
 impl fmt::Display for Shape {

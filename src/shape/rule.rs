@@ -25,9 +25,15 @@ pub struct Sh<D> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mismatch {
     /// `args[left].cols` must equal `args[right].rows`.
-    Inner { left: usize, right: usize },
+    Inner {
+        left: usize,
+        right: usize,
+    },
     /// `args[left]` and `args[right]` must have the same shape.
-    Same { left: usize, right: usize },
+    Same {
+        left: usize,
+        right: usize,
+    },
     NotSquare(usize),
     /// A vector (one of its sizes 1, not both) is required.
     NotVector(usize),
@@ -50,11 +56,7 @@ fn is_vector<A: DimAlgebra>(alg: &mut A, s: &Sh<A::D>) -> bool {
 
 fn same<A: DimAlgebra>(alg: &mut A, args: &[Sh<A::D>], left: usize, right: usize) -> Result<(), Mismatch> {
     let (a, b) = (&args[left], &args[right]);
-    if alg.equate(&a.rows, &b.rows) && alg.equate(&a.cols, &b.cols) {
-        Ok(())
-    } else {
-        Err(Mismatch::Same { left, right })
-    }
+    if alg.equate(&a.rows, &b.rows) && alg.equate(&a.cols, &b.cols) { Ok(()) } else { Err(Mismatch::Same { left, right }) }
 }
 
 fn square<A: DimAlgebra>(alg: &mut A, args: &[Sh<A::D>], i: usize) -> Result<A::D, Mismatch> {

@@ -50,12 +50,10 @@ impl MatrixAnalysis {
 fn fold(node: &Math, num: impl Fn(Id) -> Option<Number>) -> Option<Number> {
     match *node {
         Math::Num(n) => Some(n),
-        Math::Add([a, b]) => num(a)?.add(num(b)?),
-        Math::Mul([a, b]) | Math::Frob([a, b]) | Math::Had([a, b]) => num(a)?.mul(num(b)?),
+        Math::Add([a, b]) => num(a)?.checked_add(num(b)?),
+        Math::Mul([a, b]) | Math::Frob([a, b]) | Math::Had([a, b]) => num(a)?.checked_mul(num(b)?),
         Math::Pow([a, k]) | Math::EPow([a, k]) => num(a)?.pow(num(k)?),
-        Math::Trans(a) | Math::Tr(a) | Math::Sum(a) | Math::Det(a) | Math::DiagM(a) | Math::DiagV(a) | Math::Vec(a) => {
-            num(a)
-        }
+        Math::Trans(a) | Math::Tr(a) | Math::Sum(a) | Math::Det(a) | Math::DiagM(a) | Math::DiagV(a) | Math::Vec(a) => num(a),
         _ => None,
     }
 }
@@ -66,7 +64,11 @@ impl Analysis<Math> for MatrixAnalysis {
     fn make(egraph: &mut MathGraph, enode: &Math, _id: Id) -> Data {
         let data = |c: Id| &egraph[c].data;
         let shape = if enode.children().iter().all(|&c| data(c).shape.is_some()) {
-            shape_of(enode, |c| data(c).shape.clone().expect("checked"), |n| egraph.analysis.names.get(&n).map(|x| x.shape.clone()))
+            shape_of(
+                enode,
+                |c| data(c).shape.clone().expect("checked"),
+                |n| egraph.analysis.names.get(&n).map(|x| x.shape.clone()),
+            )
         } else {
             None
         };
@@ -75,13 +77,8 @@ impl Analysis<Math> for MatrixAnalysis {
             Math::Sym(n) => egraph.analysis.names.get(n).map(|x| x.props).unwrap_or_default(),
             _ => Props::NONE,
         };
-        let props = Props::of(
-            enode,
-            |c| data(c).props,
-            |c| data(c).shape.as_ref().is_some_and(Shape::is_scalar),
-            is_scalar,
-            leaf,
-        );
+        let props =
+            Props::of(enode, |c| data(c).props, |c| data(c).shape.as_ref().is_some_and(Shape::is_scalar), is_scalar, leaf);
         let num = if is_scalar { fold(enode, |c| data(c).num) } else { None };
         Data { shape, props, num }
     }

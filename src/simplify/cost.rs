@@ -31,10 +31,15 @@ impl CostFunction<Math> for Readable<'_> {
         let is_leaf = |id: Id| eg[id].nodes.iter().any(|n| matches!(n, Math::Sym(_) | Math::Const(_)));
         // `Diag(s)` of a defined vector prints as the letter `S`
         let abbreviated = |id: Id| {
-            eg[id].nodes.iter().any(|n| matches!(n, Math::Sym(s) if eg.analysis.names.get(s).is_some_and(|f| f.defined && f.shape.is_column())))
+            eg[id]
+                .nodes
+                .iter()
+                .any(|n| matches!(n, Math::Sym(s) if eg.analysis.names.get(s).is_some_and(|f| f.defined && f.shape.is_column())))
         };
         // a sum that starts with a minus reads worse: q − p, not −p + q
-        let negated = |id: Id| eg[id].nodes.iter().any(|n| matches!(n, Math::Mul([c, _]) if eg[*c].data.num.is_some_and(|x| x.is_negative())));
+        let negated = |id: Id| {
+            eg[id].nodes.iter().any(|n| matches!(n, Math::Mul([c, _]) if eg[*c].data.num.is_some_and(|x| x.is_negative())))
+        };
         let own = match enode {
             Math::Sym(_) => 1.0,
             // I and 𝟙 are lighter than names: (I − T²)y over y − T²y
@@ -69,7 +74,9 @@ impl CostFunction<Math> for Readable<'_> {
                 }
             }
             // the exponent is a superscript: count the base only
-            Math::Pow([a, _]) | Math::EPow([a, _]) => return 0.5 + costs(*a) + if matches!(enode, Math::EPow(_)) { 1.0 } else { 0.0 },
+            Math::Pow([a, _]) | Math::EPow([a, _]) => {
+                return 0.5 + costs(*a) + if matches!(enode, Math::EPow(_)) { 1.0 } else { 0.0 };
+            }
             Math::Map(_) => 2.0,
             Math::Softmax(_) | Math::Lse(_) => 3.0,
             Math::Sum(_) | Math::Tr(_) | Math::Det(_) | Math::Logdet(_) | Math::Vec(_) => 2.0,

@@ -59,7 +59,12 @@ pub fn saturate(egraph: MathGraph, roots: &[Id], phase: Phase) -> Runner<Math, M
     runner.roots = roots.to_vec();
     let runner = runner.run(rewrites(phase));
     if std::env::var_os("MATDIFF_DEBUG_EGG").is_some() {
-        eprintln!("{phase:?}: {:?} after {} iterations, {} nodes", runner.stop_reason, runner.iterations.len(), runner.egraph.total_number_of_nodes());
+        eprintln!(
+            "{phase:?}: {:?} after {} iterations, {} nodes",
+            runner.stop_reason,
+            runner.iterations.len(),
+            runner.egraph.total_number_of_nodes()
+        );
         for it in &runner.iterations {
             let mut top: Vec<_> = it.applied.iter().collect();
             top.sort_by(|a, b| b.1.cmp(a.1));

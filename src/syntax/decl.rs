@@ -36,11 +36,7 @@ const SHAPE_HINT: &str = "a shape is `scalar`, a size (`n`, `3`) or `rows×cols`
 
 /// Parses `text`, which starts at byte `base` of the program.
 pub fn parse_shape(text: &str, base: usize, form: DeclForm) -> Result<ShapeSpec, ShapeError> {
-    let mut cursor = Cursor {
-        text,
-        rest: text,
-        base,
-    };
+    let mut cursor = Cursor { text, rest: text, base };
     let shape = match form {
         DeclForm::Colon => colon_shape(&mut cursor)?,
         DeclForm::In => set_shape(&mut cursor)?,
@@ -51,17 +47,13 @@ pub fn parse_shape(text: &str, base: usize, form: DeclForm) -> Result<ShapeSpec,
     }
     let found = cursor.found();
     let error = if form == DeclForm::In && matches!(shape, ShapeSpec::Vector(_)) {
-        Diagnostic::at(found.0, format!("unexpected {} after `R^…`", found.1))
-            .hint("put a matrix shape in braces: `R^{m×n}`")
+        Diagnostic::at(found.0, format!("unexpected {} after `R^…`", found.1)).hint("put a matrix shape in braces: `R^{m×n}`")
     } else if cross(cursor.rest).is_ok() {
         Diagnostic::at(found.0, "a shape has at most two dimensions").hint(SHAPE_HINT)
     } else {
         Diagnostic::at(found.0, format!("unexpected {} in a shape", found.1)).hint(SHAPE_HINT)
     };
-    Err(ShapeError {
-        diagnostic: error,
-        parsed: false,
-    })
+    Err(ShapeError { diagnostic: error, parsed: false })
 }
 
 struct Cursor<'a> {
@@ -100,17 +92,11 @@ impl<'a> Cursor<'a> {
             .take_while(|(_, c)| !c.is_whitespace())
             .last()
             .map_or(first, |(i, c)| i + c.len_utf8());
-        (
-            Span::new(start, start + len),
-            format!("`{}`", &self.rest[..len]),
-        )
+        (Span::new(start, start + len), format!("`{}`", &self.rest[..len]))
     }
     fn refuse(&self, message: String) -> ShapeError {
         let (span, _) = self.found();
-        ShapeError {
-            diagnostic: Diagnostic::at(span, message).hint(SHAPE_HINT),
-            parsed: false,
-        }
+        ShapeError { diagnostic: Diagnostic::at(span, message).hint(SHAPE_HINT), parsed: false }
     }
 }
 
@@ -127,15 +113,9 @@ fn set_shape(cursor: &mut Cursor) -> Result<ShapeSpec, ShapeError> {
     cursor.skip_spaces();
     let Some((_, reals_span)) = cursor.eat(reals) else {
         let (span, found) = cursor.found();
-        let error = Diagnostic::at(
-            span,
-            format!("expected `R` or `ℝ` after `∈`, found {found}"),
-        )
-        .hint("write `x ∈ R^n`, `W ∈ R^{m×n}` or `a ∈ R`");
-        return Err(ShapeError {
-            diagnostic: error,
-            parsed: false,
-        });
+        let error = Diagnostic::at(span, format!("expected `R` or `ℝ` after `∈`, found {found}"))
+            .hint("write `x ∈ R^n`, `W ∈ R^{m×n}` or `a ∈ R`");
+        return Err(ShapeError { diagnostic: error, parsed: false });
     };
     cursor.skip_spaces();
     if cursor.eat(|i| char('^').parse(i)).is_none() {
@@ -152,13 +132,9 @@ fn set_shape(cursor: &mut Cursor) -> Result<ShapeSpec, ShapeError> {
         let error = if cursor.rest.is_empty() {
             Diagnostic::at(open, "unclosed `{`").label(span, "expected `}`")
         } else {
-            Diagnostic::at(span, format!("expected `}}`, found {found}"))
-                .label(open, "to close this `{`")
+            Diagnostic::at(span, format!("expected `}}`, found {found}")).label(open, "to close this `{`")
         };
-        return Err(ShapeError {
-            diagnostic: error.hint(SHAPE_HINT),
-            parsed: false,
-        });
+        return Err(ShapeError { diagnostic: error.hint(SHAPE_HINT), parsed: false });
     }
     Ok(shape)
 }
@@ -180,14 +156,9 @@ fn dims(cursor: &mut Cursor, expected: &str) -> Result<ShapeSpec, ShapeError> {
 fn dim(cursor: &mut Cursor, expected: &str) -> Result<DimSpec, ShapeError> {
     cursor.skip_spaces();
     if let Some((digits, span)) = cursor.eat(|i| digit1.parse(i)) {
-        let refuse = |message: String| ShapeError {
-            diagnostic: Diagnostic::at(span, message).hint(SHAPE_HINT),
-            parsed: true,
-        };
+        let refuse = |message: String| ShapeError { diagnostic: Diagnostic::at(span, message).hint(SHAPE_HINT), parsed: true };
         return match digits.parse::<u64>() {
-            Ok(0) => Err(refuse(
-                "a dimension must be positive, found `0`".to_string(),
-            )),
+            Ok(0) => Err(refuse("a dimension must be positive, found `0`".to_string())),
             Ok(n) => Ok(DimSpec::Int(n, span)),
             Err(_) => Err(refuse(format!("dimension `{digits}` is too large"))),
         };
@@ -211,11 +182,7 @@ fn dim_name(i: &str) -> IResult<&str, (&str, Option<&str>)> {
         digit1,
         recognize((satisfy(is_name_letter), digit0)),
     ));
-    (
-        recognize((satisfy(is_name_letter), digit0)),
-        opt((char('_'), subscript).map(|(_, s)| s)),
-    )
-        .parse(i)
+    (recognize((satisfy(is_name_letter), digit0)), opt((char('_'), subscript).map(|(_, s)| s))).parse(i)
 }
 
 /// `×`, `\times`, `*`, or the letter `x`.
@@ -257,14 +224,8 @@ mod tests {
         assert_eq!(shape("1 * n", DeclForm::Colon), "1×n");
         assert_eq!(shape("scalar", DeclForm::Colon), "scalar");
         assert_eq!(shape("n", DeclForm::Colon), "n");
-        assert_eq!(
-            shape("0", DeclForm::Colon),
-            "error: a dimension must be positive, found `0`"
-        );
-        assert_eq!(
-            shape("5×4×3", DeclForm::Colon),
-            "error: a shape has at most two dimensions"
-        );
+        assert_eq!(shape("0", DeclForm::Colon), "error: a dimension must be positive, found `0`");
+        assert_eq!(shape("5×4×3", DeclForm::Colon), "error: a shape has at most two dimensions");
     }
 
     #[test]
@@ -273,9 +234,6 @@ mod tests {
         assert_eq!(shape("ℝ^{m×n}", DeclForm::In), "m×n");
         assert_eq!(shape("\\mathbb{R}^{5 \\times 4}", DeclForm::In), "5×4");
         assert_eq!(shape("R", DeclForm::In), "scalar");
-        assert_eq!(
-            shape("Q^n", DeclForm::In),
-            "error: expected `R` or `ℝ` after `∈`, found `Q^n`"
-        );
+        assert_eq!(shape("Q^n", DeclForm::In), "error: expected `R` or `ℝ` after `∈`, found `Q^n`");
     }
 }

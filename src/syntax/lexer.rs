@@ -36,30 +36,18 @@ pub fn lex(src: &str) -> Vec<Token> {
                 if kind != TokenKind::Newline {
                     last_end = end;
                 }
-                tokens.push(Token {
-                    kind,
-                    span: Span::new(start, end),
-                });
+                tokens.push(Token { kind, span: Span::new(start, end) });
                 rest = next;
             }
             Err(diagnostic) => {
-                let span = diagnostic
-                    .labels
-                    .first()
-                    .map_or(Span::new(start, start), |l| l.span);
+                let span = diagnostic.labels.first().map_or(Span::new(start, start), |l| l.span);
                 last_end = span.end;
-                tokens.push(Token {
-                    kind: TokenKind::Error(Box::new(diagnostic)),
-                    span,
-                });
+                tokens.push(Token { kind: TokenKind::Error(Box::new(diagnostic)), span });
                 break;
             }
         }
     }
-    tokens.push(Token {
-        kind: TokenKind::Eof,
-        span: Span::new(last_end, last_end),
-    });
+    tokens.push(Token { kind: TokenKind::Eof, span: Span::new(last_end, last_end) });
     tokens
 }
 
@@ -80,23 +68,17 @@ fn token<'a>(src: &str, rest: &'a str) -> Lexed<'a> {
     let start = src.len() - rest.len();
     let first = rest.chars().next().unwrap_or(' ');
     // Dispatch on the first character, so each token tries one parser.
-    if first.is_ascii_digit()
-        || (first == '.' && rest[1..].starts_with(|c: char| c.is_ascii_digit()))
-    {
+    if first.is_ascii_digit() || (first == '.' && rest[1..].starts_with(|c: char| c.is_ascii_digit())) {
         return number(src, rest);
     }
     if letter(first) {
-        return word(rest)
-            .map(|(next, _)| (next, TokenKind::Word))
-            .map_err(|_| unexpected(start, first));
+        return word(rest).map(|(next, _)| (next, TokenKind::Word)).map_err(|_| unexpected(start, first));
     }
     match first {
         '_' => return subscript(src, rest),
         '\\' => return command(src, rest),
         c if c == SUPERSCRIPT_MINUS || SUPERSCRIPT_DIGITS.contains(&c) => {
-            return superscript(rest)
-                .map(|(next, _)| (next, TokenKind::Superscript))
-                .map_err(|_| unexpected(start, first));
+            return superscript(rest).map(|(next, _)| (next, TokenKind::Superscript)).map_err(|_| unexpected(start, first));
         }
         _ => {}
     }
@@ -105,8 +87,9 @@ fn token<'a>(src: &str, rest: &'a str) -> Lexed<'a> {
         return Err(Diagnostic::at(one(2), "unexpected `**`").hint("use ^ for powers: `x^2`"));
     }
     if first == '[' || first == ']' {
-        return Err(Diagnostic::at(one(1), format!("unexpected `{first}`"))
-            .hint("brackets are not part of the notation; use ( )"));
+        return Err(
+            Diagnostic::at(one(1), format!("unexpected `{first}`")).hint("brackets are not part of the notation; use ( )")
+        );
     }
     if first == '|' && !rest.starts_with("||") {
         return Err(Diagnostic::at(one(1), "unexpected `|`")
@@ -131,18 +114,11 @@ fn unexpected(start: usize, c: char) -> Diagnostic {
 }
 
 fn word(i: &str) -> IResult<&str, &str> {
-    recognize((
-        satisfy(letter),
-        take_while(|c: char| c.is_ascii_alphanumeric() || letter(c)),
-    ))
-    .parse(i)
+    recognize((satisfy(letter), take_while(|c: char| c.is_ascii_alphanumeric() || letter(c)))).parse(i)
 }
 
 fn number_literal(i: &str) -> IResult<&str, &str> {
-    let mantissa = alt((
-        recognize((digit1, opt((char('.'), digit1)))),
-        recognize((char('.'), digit1)),
-    ));
+    let mantissa = alt((recognize((digit1, opt((char('.'), digit1)))), recognize((char('.'), digit1))));
     let exponent = (one_of("eE"), opt(one_of("+-")), digit1);
     recognize((mantissa, opt(exponent))).parse(i)
 }
@@ -152,10 +128,7 @@ fn number_literal(i: &str) -> IResult<&str, &str> {
 fn number<'a>(src: &str, rest: &'a str) -> Lexed<'a> {
     let start = src.len() - rest.len();
     let Ok((next, _)) = number_literal(rest) else {
-        return Err(Diagnostic::at(
-            Span::new(start, start + 1),
-            "malformed number",
-        ));
+        return Err(Diagnostic::at(Span::new(start, start + 1), "malformed number"));
     };
     let mut chars = next.chars();
     let malformed = match (chars.next(), chars.next(), chars.next()) {
@@ -184,11 +157,7 @@ fn malformed_extent(rest: &str) -> usize {
     let mut end = 0;
     let mut prev = ' ';
     for (i, c) in rest.char_indices() {
-        let ok = c.is_ascii_digit()
-            || c == '.'
-            || c == 'e'
-            || c == 'E'
-            || (matches!(c, '+' | '-') && matches!(prev, 'e' | 'E'));
+        let ok = c.is_ascii_digit() || c == '.' || c == 'e' || c == 'E' || (matches!(c, '+' | '-') && matches!(prev, 'e' | 'E'));
         if !ok {
             break;
         }
@@ -201,20 +170,9 @@ fn malformed_extent(rest: &str) -> usize {
 fn subscript_body(i: &str) -> IResult<&str, &str> {
     let alnum = |c: char| is_name_letter(c) || c.is_ascii_digit();
     alt((
-        (
-            char('{'),
-            recognize((
-                satisfy(alnum),
-                take_while(move |c: char| alnum(c) || c == '_'),
-            )),
-            char('}'),
-        )
-            .map(|(_, s, _)| s),
+        (char('{'), recognize((satisfy(alnum), take_while(move |c: char| alnum(c) || c == '_'))), char('}')).map(|(_, s, _)| s),
         digit1,
-        recognize((
-            satisfy(is_name_letter),
-            take_while(|c: char| c.is_ascii_digit()),
-        )),
+        recognize((satisfy(is_name_letter), take_while(|c: char| c.is_ascii_digit()))),
     ))
     .parse(i)
 }
@@ -226,15 +184,10 @@ fn subscript<'a>(src: &str, rest: &'a str) -> Lexed<'a> {
     match subscript_body(&rest[1..]) {
         Ok((next, body)) => Ok((next, TokenKind::Sub(body.to_string()))),
         Err(_) => {
-            let end = rest[1..]
-                .find(|c: char| c.is_whitespace())
-                .map_or(rest.len(), |i| i + 1);
+            let end = rest[1..].find(|c: char| c.is_whitespace()).map_or(rest.len(), |i| i + 1);
             let end = end.min(rest.find('}').map_or(end, |i| i + 1)).max(1);
-            Err(Diagnostic::at(
-                Span::new(start, start + end),
-                format!("malformed subscript `{}`", &rest[..end]),
-            )
-            .hint("write `x_1`, `x_i` or `x_{12}`"))
+            Err(Diagnostic::at(Span::new(start, start + end), format!("malformed subscript `{}`", &rest[..end]))
+                .hint("write `x_1`, `x_i` or `x_{12}`"))
         }
     }
 }
@@ -263,9 +216,7 @@ pub fn superscript_value(text: &str) -> Option<i64> {
 /// `\in`, `\times`, `\mathbb`; any other command is refused with a hint.
 fn command<'a>(src: &str, rest: &'a str) -> Lexed<'a> {
     let start = src.len() - rest.len();
-    let name_len = rest[1..]
-        .find(|c: char| !c.is_ascii_alphabetic())
-        .unwrap_or(rest.len() - 1);
+    let name_len = rest[1..].find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len() - 1);
     let name = &rest[1..1 + name_len];
     let next = &rest[1 + name_len..];
     let kind = match name {
@@ -285,8 +236,7 @@ fn command<'a>(src: &str, rest: &'a str) -> Lexed<'a> {
                 ("circ" | "odot", _) => "write `∘` for the Hadamard product".to_string(),
                 ("otimes", _) => "write `⊗` for the Kronecker product".to_string(),
                 ("top" | "intercal", _) => "write `^T` for a transpose".to_string(),
-                _ => "the only commands are `\\in`, `\\times` and `\\mathbb{R}`, in declarations"
-                    .to_string(),
+                _ => "the only commands are `\\in`, `\\times` and `\\mathbb{R}`, in declarations".to_string(),
             };
             return Err(Diagnostic::at(span, format!("unknown command `{command}`")).hint(hint));
         }
@@ -361,10 +311,7 @@ mod tests {
         assert_eq!(kinds("2e"), ["Number:2", "Word:e", "Eof"]);
         assert_eq!(kinds("1e-3 .5"), ["Number:1e-3", "Number:.5", "Eof"]);
         assert_eq!(kinds("2.*x"), ["Number:2", "Hadamard:.*", "Word:x", "Eof"]);
-        assert_eq!(
-            kinds("W1x_{12}'"),
-            ["Word:W1x", "Sub(\"12\"):_{12}", "Prime:'", "Eof"]
-        );
+        assert_eq!(kinds("W1x_{12}'"), ["Word:W1x", "Sub(\"12\"):_{12}", "Prime:'", "Eof"]);
         assert_eq!(kinds("1.2.3"), ["Error(malformed number `1.2.3`)", "Eof"]);
         assert_eq!(kinds("1e+"), ["Error(malformed number `1e+`)", "Eof"]);
     }
@@ -373,17 +320,7 @@ mod tests {
     fn symbols_comments_and_lines() {
         assert_eq!(
             kinds("a−b # note\n‖x‖²"),
-            [
-                "Word:a",
-                "Minus:−",
-                "Word:b",
-                "Newline:\n",
-                "Bar(Unicode):‖",
-                "Word:x",
-                "Bar(Unicode):‖",
-                "Superscript:²",
-                "Eof"
-            ]
+            ["Word:a", "Minus:−", "Word:b", "Newline:\n", "Bar(Unicode):‖", "Word:x", "Bar(Unicode):‖", "Superscript:²", "Eof"]
         );
         assert_eq!(superscript_value("⁻¹"), Some(-1));
         assert_eq!(superscript_value("⁻"), None);

@@ -40,17 +40,11 @@ pub fn split_words(src: &str, tokens: Vec<Token>) -> Vec<Token> {
 /// After `^` only one letter is the exponent: `x^Ty` is `xᵀ y`.
 fn split_exponent(text: &str, start: usize, before_paren: bool, out: &mut Vec<Token>) {
     let first = text.chars().next().map_or(0, char::len_utf8);
-    out.push(Token {
-        kind: TokenKind::Name,
-        span: Span::new(start, start + first),
-    });
+    out.push(Token { kind: TokenKind::Name, span: Span::new(start, start + first) });
     let rest = &text[first..];
     let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
     if digits > 0 {
-        out.push(Token {
-            kind: TokenKind::Number,
-            span: Span::new(start + first, start + first + digits),
-        });
+        out.push(Token { kind: TokenKind::Number, span: Span::new(start + first, start + first + digits) });
     }
     if digits < rest.len() {
         split_run(&rest[digits..], start + first + digits, before_paren, out);
@@ -62,89 +56,51 @@ fn split_run(text: &str, start: usize, before_paren: bool, out: &mut Vec<Token>)
     let span = Span::new(start, start + text.len());
     match text {
         "ones" => {
-            return out.push(Token {
-                kind: TokenKind::Ones,
-                span,
-            });
+            return out.push(Token { kind: TokenKind::Ones, span });
         }
         "scalar" => {
-            return out.push(Token {
-                kind: TokenKind::Scalar,
-                span,
-            });
+            return out.push(Token { kind: TokenKind::Scalar, span });
         }
         _ => {}
     }
     // One letter and its digits (`x`, `W12`): the common case, one name.
     let first = text.chars().next().map_or(0, char::len_utf8);
     if !before_paren && text[first..].bytes().all(|b| b.is_ascii_digit()) {
-        return out.push(Token {
-            kind: TokenKind::Name,
-            span,
-        });
+        return out.push(Token { kind: TokenKind::Name, span });
     }
     let pieces = pieces(text);
     let name_tokens = |pieces: &[(usize, usize)], out: &mut Vec<Token>| {
         for &(a, b) in pieces {
-            out.push(Token {
-                kind: TokenKind::Name,
-                span: Span::new(start + a, start + b),
-            });
+            out.push(Token { kind: TokenKind::Name, span: Span::new(start + a, start + b) });
         }
     };
     if !before_paren {
         if text.chars().count() >= 2 && Function::from_name(text).is_some() {
-            let error = Diagnostic::at(
-                span,
-                format!("`{text}` is a function and needs parentheses"),
-            )
-            .hint(format!(
-                "write `{text}(…)`; to multiply one-letter names, separate them: `{}`",
-                spaced(text)
-            ));
-            return out.push(Token {
-                kind: TokenKind::Error(Box::new(error)),
-                span,
-            });
+            let error = Diagnostic::at(span, format!("`{text}` is a function and needs parentheses"))
+                .hint(format!("write `{text}(…)`; to multiply one-letter names, separate them: `{}`", spaced(text)));
+            return out.push(Token { kind: TokenKind::Error(Box::new(error)), span });
         }
         return name_tokens(&pieces, out);
     }
     // The longest suffix that is a function: the first piece it starts at.
-    let function = pieces
-        .iter()
-        .enumerate()
-        .find_map(|(k, &(a, _))| Some((k, a, Function::from_name(&text[a..])?)));
+    let function = pieces.iter().enumerate().find_map(|(k, &(a, _))| Some((k, a, Function::from_name(&text[a..])?)));
     if let Some((k, a, f)) = function {
         name_tokens(&pieces[..k], out);
-        return out.push(Token {
-            kind: TokenKind::Func(f),
-            span: Span::new(start + a, span.end),
-        });
+        return out.push(Token { kind: TokenKind::Func(f), span: Span::new(start + a, span.end) });
     }
     // No function in it: is the letters-only tail a misspelt one?
-    let tail_start = text
-        .rfind(|c: char| c.is_ascii_digit())
-        .map_or(0, |i| i + 1);
+    let tail_start = text.rfind(|c: char| c.is_ascii_digit()).map_or(0, |i| i + 1);
     let tail = &text[tail_start..];
     if looks_like_a_function(tail) {
-        let k = pieces
-            .iter()
-            .position(|&(a, _)| a >= tail_start)
-            .unwrap_or(pieces.len());
+        let k = pieces.iter().position(|&(a, _)| a >= tail_start).unwrap_or(pieces.len());
         name_tokens(&pieces[..k], out);
         let tail_span = Span::new(start + tail_start, span.end);
         let mut error = Diagnostic::at(tail_span, format!("unknown function `{tail}`"));
         error = match suggestion(tail) {
             Some(f) => error.hint(format!("did you mean `{f}`?")),
-            None => error.hint(format!(
-                "names are one letter; for a product write `{} (…)`",
-                spaced(tail)
-            )),
+            None => error.hint(format!("names are one letter; for a product write `{} (…)`", spaced(tail))),
         };
-        return out.push(Token {
-            kind: TokenKind::Error(Box::new(error)),
-            span: tail_span,
-        });
+        return out.push(Token { kind: TokenKind::Error(Box::new(error)), span: tail_span });
     }
     name_tokens(&pieces, out)
 }
@@ -163,11 +119,7 @@ fn pieces(text: &str) -> Vec<(usize, usize)> {
 }
 
 fn spaced(text: &str) -> String {
-    pieces(text)
-        .iter()
-        .map(|&(a, b)| &text[a..b])
-        .collect::<Vec<_>>()
-        .join(" ")
+    pieces(text).iter().map(|&(a, b)| &text[a..b]).collect::<Vec<_>>().join(" ")
 }
 
 /// A run before `(` that is meant as a function rather than a product:
@@ -212,9 +164,7 @@ fn edit_distance(a: &[char], b: &[char]) -> usize {
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
+            let mut v = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 v = v.min(d[i - 2][j - 2] + 1);
             }
@@ -239,14 +189,10 @@ pub fn is_plain_name(text: &str) -> bool {
     if !chars.next().is_some_and(is_name_letter) {
         return false;
     }
-    let rest = chars
-        .as_str()
-        .trim_start_matches(|c: char| c.is_ascii_digit());
+    let rest = chars.as_str().trim_start_matches(|c: char| c.is_ascii_digit());
     match rest.strip_prefix('_') {
         None => rest.is_empty(),
-        Some(sub) => {
-            !sub.is_empty() && sub.chars().all(|c| is_name_letter(c) || c.is_ascii_digit())
-        }
+        Some(sub) => !sub.is_empty() && sub.chars().all(|c| is_name_letter(c) || c.is_ascii_digit()),
     }
 }
 
@@ -323,10 +269,7 @@ impl Heads {
     /// How many of the `available` primes after `name` belong to it: the
     /// most that make a name some statement defines or declares.
     pub fn primes_of(&self, name: &str, available: usize) -> usize {
-        self.primes
-            .get(name)
-            .and_then(|set| set.range(..=available).next_back().copied())
-            .unwrap_or(0)
+        self.primes.get(name).and_then(|set| set.range(..=available).next_back().copied()).unwrap_or(0)
     }
 }
 
@@ -342,10 +285,7 @@ pub fn head_name(src: &str, tokens: &[Token], i: usize) -> Option<(String, usize
     let mut end = token.span.end;
     let mut next = i + 1;
     let mut subscript = None;
-    if let Some(Token {
-        kind: TokenKind::Sub(sub),
-        span,
-    }) = tokens.get(next)
+    if let Some(Token { kind: TokenKind::Sub(sub), span }) = tokens.get(next)
         && span.start == end
     {
         subscript = Some(sub.as_str());
@@ -353,10 +293,7 @@ pub fn head_name(src: &str, tokens: &[Token], i: usize) -> Option<(String, usize
         next += 1;
     }
     let mut primes = 0;
-    while let Some(Token {
-        kind: TokenKind::Prime,
-        span,
-    }) = tokens.get(next)
+    while let Some(Token { kind: TokenKind::Prime, span }) = tokens.get(next)
         && span.start == end
     {
         primes += 1;
@@ -395,10 +332,7 @@ mod tests {
         assert_eq!(split("x^Ty"), ["x", "^", "T", "y"]);
         assert_eq!(split("Wx(a)"), ["W", "x", "(", "a", ")"]);
         assert_eq!(split("sigmod(x)")[0], "error:unknown function `sigmod`");
-        assert_eq!(
-            split("log y")[0],
-            "error:`log` is a function and needs parentheses"
-        );
+        assert_eq!(split("log y")[0], "error:`log` is a function and needs parentheses");
     }
 
     #[test]

@@ -36,42 +36,19 @@ pub struct Row {
 
 /// The table itself; `grammar/README.md` must list every spelling (a test checks).
 pub const TABLE: &[Row] = &[
-    Row {
-        level: Level::Frobenius,
-        spellings: &[":"],
-        meaning: "Frobenius product tr(AᵀB)",
-    },
-    Row {
-        level: Level::Sum,
-        spellings: &["+", "-", "−"],
-        meaning: "sum, difference",
-    },
-    Row {
-        level: Level::Kronecker,
-        spellings: &["⊗"],
-        meaning: "Kronecker product",
-    },
-    Row {
-        level: Level::Hadamard,
-        spellings: &["∘", "⊙", ".*", "⊘", "./"],
-        meaning: "elementwise product ; division",
-    },
+    Row { level: Level::Frobenius, spellings: &[":"], meaning: "Frobenius product tr(AᵀB)" },
+    Row { level: Level::Sum, spellings: &["+", "-", "−"], meaning: "sum, difference" },
+    Row { level: Level::Kronecker, spellings: &["⊗"], meaning: "Kronecker product" },
+    Row { level: Level::Hadamard, spellings: &["∘", "⊙", ".*", "⊘", "./"], meaning: "elementwise product ; division" },
     Row {
         level: Level::Product,
         spellings: &["*", "·", "⋅", "/"],
         meaning: "matrix product (also side by side) ; division by a scalar",
     },
-    Row {
-        level: Level::Negation,
-        spellings: &["-", "−"],
-        meaning: "negation (prefix)",
-    },
+    Row { level: Level::Negation, spellings: &["-", "−"], meaning: "negation (prefix)" },
     Row {
         level: Level::Postfix,
-        spellings: &[
-            "^T", "^{T}", "^⊤", "ᵀ", "'", "^{-1}", "^-1", "⁻¹", "^k", "^{k}", "^{-k}", "^{p/q}",
-            "²", ".^k", ".^{k}",
-        ],
+        spellings: &["^T", "^{T}", "^⊤", "ᵀ", "'", "^{-1}", "^-1", "⁻¹", "^k", "^{k}", "^{-k}", "^{p/q}", "²", ".^k", ".^{k}"],
         meaning: "transpose ; inverse ; power ; elementwise power",
     },
 ];
@@ -151,6 +128,5 @@ impl BinOp {
 /// Tokens after which a line break does not end the statement: binary
 /// operators and the other separators that need something after them.
 pub fn continues_line(kind: &TokenKind) -> bool {
-    BinOp::of_token(kind).is_some()
-        || matches!(kind, TokenKind::Equals | TokenKind::Comma | TokenKind::In)
+    BinOp::of_token(kind).is_some() || matches!(kind, TokenKind::Equals | TokenKind::Comma | TokenKind::In)
 }

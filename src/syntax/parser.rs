@@ -9,9 +9,7 @@
 
 use crate::diagnostic::{Diagnostic, Span};
 use crate::num::Number;
-use crate::syntax::ast::{
-    DimSpec, Expr, ExprKind, Function, HadOp, Ident, NormKind, Postfix, ProdOp, Program, Sign, Stmt,
-};
+use crate::syntax::ast::{DimSpec, Expr, ExprKind, Function, HadOp, Ident, NormKind, Postfix, ProdOp, Program, Sign, Stmt};
 use crate::syntax::decl::{self, DeclForm};
 use crate::syntax::lexer::{self, superscript_value};
 use crate::syntax::names::{self, Heads};
@@ -34,9 +32,7 @@ pub fn parse(src: &str) -> Result<Program, Diagnostic> {
             .stack_size(STACK_SIZE)
             .spawn_scoped(scope, || parse_here(src));
         match worker {
-            Ok(handle) => handle
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
             // No thread to be had: the caller's stack is enough for any
             // realistic nesting, and this keeps parsing possible.
             Err(_) => parse_here(src),
@@ -53,16 +49,7 @@ pub const STACK_SIZE: usize = 64 << 20;
 fn parse_here(src: &str) -> Result<Program, Diagnostic> {
     let tokens = names::split_words(src, lexer::lex(src));
     let heads = Heads::scan(src, &tokens);
-    let mut parser = Parser {
-        src,
-        tokens,
-        heads,
-        pos: 0,
-        depth: 0,
-        nested: false,
-        in_norm: false,
-        last_end: 0,
-    };
+    let mut parser = Parser { src, tokens, heads, pos: 0, depth: 0, nested: false, in_norm: false, last_end: 0 };
     parser.program().map_err(|e| *e)
 }
 
@@ -140,10 +127,7 @@ impl<'a> Parser<'a> {
     }
 
     fn checkpoint(&self) -> Checkpoint {
-        Checkpoint {
-            pos: self.pos,
-            last_end: self.last_end,
-        }
+        Checkpoint { pos: self.pos, last_end: self.last_end }
     }
 
     fn restore(&mut self, c: Checkpoint) {
@@ -163,11 +147,7 @@ impl<'a> Parser<'a> {
     /// Enters one level of nesting at `span`, refusing to go too deep.
     fn enter(&mut self, span: Span) -> PResult<()> {
         self.depth += 1;
-        if self.depth > MAX_DEPTH {
-            Err(too_deep(span))
-        } else {
-            Ok(())
-        }
+        if self.depth > MAX_DEPTH { Err(too_deep(span)) } else { Ok(()) }
     }
 
     fn leave(&mut self) {
@@ -234,8 +214,9 @@ impl<'a> Parser<'a> {
                 .hint("`×` is for shapes (`W : 5×4`); write `*`, `·` or nothing for a product"),
             TokenKind::Sub(_) => Diagnostic::at(token.span, format!("unexpected subscript `{text}`"))
                 .hint("a subscript follows its name directly: `x_1`"),
-            TokenKind::Prime => Diagnostic::at(token.span, "unexpected `'`")
-                .hint("a prime or transpose follows its operand directly: `x'`"),
+            TokenKind::Prime => {
+                Diagnostic::at(token.span, "unexpected `'`").hint("a prime or transpose follows its operand directly: `x'`")
+            }
             TokenKind::In => Diagnostic::at(token.span, format!("unexpected `{text}`"))
                 .hint("only names can be declared: `x ∈ R^n`, `x, y ∈ R^n`"),
             _ => Diagnostic::at(token.span, format!("unexpected {}", self.describe(&token))),
@@ -250,10 +231,7 @@ impl<'a> Parser<'a> {
         loop {
             let (name, primes, next) = names::head_name(self.src, &self.tokens, i)?;
             let span = Span::new(self.tokens[i].span.start, self.tokens[next - 1].span.end);
-            names.push(Ident {
-                name: format!("{name}{}", "'".repeat(primes)),
-                span,
-            });
+            names.push(Ident { name: format!("{name}{}", "'".repeat(primes)), span });
             match self.tokens[next].kind {
                 TokenKind::Colon => return Some((names, next, DeclForm::Colon)),
                 TokenKind::In => return Some((names, next, DeclForm::In)),
@@ -268,12 +246,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn declaration(
-        &mut self,
-        names: Vec<Ident>,
-        sep: usize,
-        form: DeclForm,
-    ) -> PResult<(Stmt, bool)> {
+    fn declaration(&mut self, names: Vec<Ident>, sep: usize, form: DeclForm) -> PResult<(Stmt, bool)> {
         let start = self.checkpoint();
         for name in &names {
             refuse_keyword_head(name, "declared")?;
@@ -284,10 +257,7 @@ impl<'a> Parser<'a> {
             first += 1;
         }
         let mut end = first;
-        while !matches!(
-            self.tokens[end].kind,
-            TokenKind::Newline | TokenKind::Semicolon | TokenKind::Eof | TokenKind::Error(_)
-        ) {
+        while !matches!(self.tokens[end].kind, TokenKind::Newline | TokenKind::Semicolon | TokenKind::Eof | TokenKind::Error(_)) {
             end += 1;
         }
         let sep_span = self.tokens[sep].span;
@@ -295,15 +265,9 @@ impl<'a> Parser<'a> {
         let result = if end == first {
             let at = self.tokens[end].span.start;
             let error = Diagnostic::new(format!("expected a shape after `{sep_text}`"))
-                .label(
-                    Span::new(at, at),
-                    format!("found {}", self.describe(&self.tokens[end])),
-                )
+                .label(Span::new(at, at), format!("found {}", self.describe(&self.tokens[end])))
                 .hint("a shape is `scalar`, a size (`n`, `3`) or `rows×cols` (`5×4`, `m x n`)");
-            Err(decl::ShapeError {
-                diagnostic: error,
-                parsed: false,
-            })
+            Err(decl::ShapeError { diagnostic: error, parsed: false })
         } else {
             let text_span = Span::new(self.tokens[first].span.start, self.tokens[end - 1].span.end);
             decl::parse_shape(self.text(text_span), text_span.start, form)
@@ -319,22 +283,13 @@ impl<'a> Parser<'a> {
             Err(e) if form == DeclForm::Colon && !e.parsed && names.len() == 1 => {
                 self.restore(start);
                 match self.expression_statement() {
-                    Ok(stmt)
-                        if matches!(
-                            self.peek_kind(),
-                            TokenKind::Newline | TokenKind::Semicolon | TokenKind::Eof
-                        ) =>
-                    {
+                    Ok(stmt) if matches!(self.peek_kind(), TokenKind::Newline | TokenKind::Semicolon | TokenKind::Eof) => {
                         Ok((stmt, false))
                     }
                     Ok(_) => Err(boxed(e.diagnostic)),
                     Err(expr_error) => {
                         let at = |d: &Diagnostic| d.labels.first().map_or(0, |l| l.span.start);
-                        Err(if at(&expr_error) > at(&e.diagnostic) {
-                            expr_error
-                        } else {
-                            boxed(e.diagnostic)
-                        })
+                        Err(if at(&expr_error) > at(&e.diagnostic) { expr_error } else { boxed(e.diagnostic) })
                     }
                 }
             }
@@ -348,17 +303,8 @@ impl<'a> Parser<'a> {
         if self.tokens[next].kind != TokenKind::Equals {
             return None;
         }
-        let span = Span::new(
-            self.tokens[self.pos].span.start,
-            self.tokens[next - 1].span.end,
-        );
-        Some((
-            Ident {
-                name: format!("{name}{}", "'".repeat(primes)),
-                span,
-            },
-            next,
-        ))
+        let span = Span::new(self.tokens[self.pos].span.start, self.tokens[next - 1].span.end);
+        Some((Ident { name: format!("{name}{}", "'".repeat(primes)), span }, next))
     }
 
     fn definition(&mut self, name: Ident, equals: usize) -> PResult<Stmt> {
@@ -375,15 +321,11 @@ impl<'a> Parser<'a> {
     }
 
     fn expression_statement(&mut self) -> PResult<Stmt> {
-        let starts_like_call = self.tokens[self.pos].kind == TokenKind::Name
-            && self.peek_second().kind == TokenKind::LParen;
+        let starts_like_call = self.tokens[self.pos].kind == TokenKind::Name && self.peek_second().kind == TokenKind::LParen;
         let expr = self.expr()?;
         if *self.peek_kind() == TokenKind::Equals {
             let lhs = self.text(expr.span);
-            let mut error = Diagnostic::at(
-                expr.span,
-                format!("only a name can be defined, not `{lhs}`"),
-            );
+            let mut error = Diagnostic::at(expr.span, format!("only a name can be defined, not `{lhs}`"));
             error = if starts_like_call {
                 error.hint("functions cannot be defined; name the value instead: `y = …`")
             } else if matches!(&expr.kind, ExprKind::Product(first, rest)
@@ -427,8 +369,7 @@ impl<'a> Parser<'a> {
     fn binary_operator(&mut self) -> Option<BinOp> {
         let in_norm = self.in_norm;
         let kind = self.peek_kind();
-        BinOp::of_token(kind)
-            .or_else(|| starts_atom(kind, in_norm).then_some(BinOp::Product(ProdOp::Juxtapose)))
+        BinOp::of_token(kind).or_else(|| starts_atom(kind, in_norm).then_some(BinOp::Product(ProdOp::Juxtapose)))
     }
 
     /// `first op operand op operand …` for the operators of one level.
@@ -436,11 +377,7 @@ impl<'a> Parser<'a> {
         let mut rest: Vec<(BinOp, Span, Expr)> = Vec::new();
         while let Some(op) = self.binary_operator().filter(|op| op.level() == level) {
             let op_span = self.operator(op)?;
-            let operand = if level == Level::Product {
-                self.unary()?
-            } else {
-                self.binary(level.tighter())?
-            };
+            let operand = if level == Level::Product { self.unary()? } else { self.binary(level.tighter())? };
             rest.push((op, op_span, operand));
         }
         Ok(build_chain(level, first, rest))
@@ -500,10 +437,7 @@ impl<'a> Parser<'a> {
                 if self.depth + count > MAX_DEPTH {
                     return Err(too_deep(span));
                 }
-                expr = Expr {
-                    span: expr.span.to(span),
-                    kind: ExprKind::Postfix(Box::new(expr), op, span),
-                };
+                expr = Expr { span: expr.span.to(span), kind: ExprKind::Postfix(Box::new(expr), op, span) };
             }
         }
         Ok(expr)
@@ -538,18 +472,14 @@ impl<'a> Parser<'a> {
                     Some(k) => vec![Postfix::Power(Number::int(k))],
                     None => {
                         return Err(boxed(
-                            Diagnostic::at(token.span, format!("malformed superscript `{text}`"))
-                                .hint("write `²`, `⁻¹` or `^k`"),
+                            Diagnostic::at(token.span, format!("malformed superscript `{text}`")).hint("write `²`, `⁻¹` or `^k`"),
                         ));
                     }
                 }
             }
             _ => return Ok(None),
         };
-        Ok(Some((
-            ops,
-            token.span.to(Span::new(self.last_end, self.last_end)),
-        )))
+        Ok(Some((ops, token.span.to(Span::new(self.last_end, self.last_end)))))
     }
 
     /// What follows `^` (or `.^`): `T`, `⊤`, a number, `-1`, `-k`, or any of
@@ -570,15 +500,9 @@ impl<'a> Parser<'a> {
         let token = self.peek().clone();
         let text = self.text(token.span);
         let ops = match &token.kind {
-            TokenKind::Name | TokenKind::TransposeMark
-                if (text == "T" || text == "⊤") && !elementwise =>
-            {
+            TokenKind::Name | TokenKind::TransposeMark if (text == "T" || text == "⊤") && !elementwise => {
                 self.bump();
-                if negative {
-                    vec![Postfix::Inverse, Postfix::Transpose]
-                } else {
-                    vec![Postfix::Transpose]
-                }
+                if negative { vec![Postfix::Inverse, Postfix::Transpose] } else { vec![Postfix::Transpose] }
             }
             TokenKind::Number => {
                 self.bump();
@@ -590,30 +514,22 @@ impl<'a> Parser<'a> {
                         return Err(boxed(
                             Diagnostic::at(
                                 denominator.span,
-                                format!(
-                                    "expected a number after `/`, found {}",
-                                    self.describe(&denominator)
-                                ),
+                                format!("expected a number after `/`, found {}", self.describe(&denominator)),
                             )
                             .hint(hint),
                         ));
                     }
                     self.bump();
                     let d = self.number(&denominator)?;
-                    value = d.recip().and_then(|r| value.mul(r)).ok_or_else(|| {
-                        boxed(Diagnostic::at(
-                            denominator.span,
-                            "division by zero in an exponent",
-                        ))
-                    })?;
+                    value = d
+                        .recip()
+                        .and_then(|r| value.checked_mul(r))
+                        .ok_or_else(|| boxed(Diagnostic::at(denominator.span, "division by zero in an exponent")))?;
                 }
                 if negative {
-                    value = value.neg().ok_or_else(|| {
-                        boxed(Diagnostic::at(
-                            token.span,
-                            format!("exponent `-{text}` is out of range"),
-                        ))
-                    })?;
+                    value = value
+                        .checked_neg()
+                        .ok_or_else(|| boxed(Diagnostic::at(token.span, format!("exponent `-{text}` is out of range"))))?;
                 }
                 if elementwise {
                     vec![Postfix::ElemPower(value)]
@@ -625,20 +541,12 @@ impl<'a> Parser<'a> {
             }
             TokenKind::Error(d) => return Err(d.clone()),
             TokenKind::Name => {
-                return Err(boxed(
-                    Diagnostic::at(token.span, format!("unsupported exponent `{text}`")).hint(hint),
-                ));
+                return Err(boxed(Diagnostic::at(token.span, format!("unsupported exponent `{text}`")).hint(hint)));
             }
             _ => {
                 return Err(boxed(
-                    Diagnostic::at(
-                        token.span,
-                        format!(
-                            "expected an exponent after `{op}`, found {}",
-                            self.describe(&token)
-                        ),
-                    )
-                    .hint(hint),
+                    Diagnostic::at(token.span, format!("expected an exponent after `{op}`, found {}", self.describe(&token)))
+                        .hint(hint),
                 ));
             }
         };
@@ -646,12 +554,9 @@ impl<'a> Parser<'a> {
             let close = self.peek().clone();
             if close.kind != TokenKind::RBrace {
                 return Err(boxed(
-                    Diagnostic::at(
-                        close.span,
-                        format!("expected `}}`, found {}", self.describe(&close)),
-                    )
-                    .label(open.span, "to close this `{`")
-                    .hint(hint),
+                    Diagnostic::at(close.span, format!("expected `}}`, found {}", self.describe(&close)))
+                        .label(open.span, "to close this `{`")
+                        .hint(hint),
                 ));
             }
             self.bump();
@@ -661,12 +566,7 @@ impl<'a> Parser<'a> {
 
     fn number(&self, token: &Token) -> PResult<Number> {
         let text = self.text(token.span);
-        Number::parse_decimal(text).ok_or_else(|| {
-            boxed(Diagnostic::at(
-                token.span,
-                format!("number `{text}` is out of range"),
-            ))
-        })
+        Number::parse_decimal(text).ok_or_else(|| boxed(Diagnostic::at(token.span, format!("number `{text}` is out of range"))))
     }
 
     fn atom(&mut self) -> PResult<Expr> {
@@ -692,8 +592,11 @@ impl<'a> Parser<'a> {
                         Ok(Expr { kind: ExprKind::Ones(Some(dim)), span: token.span.to(sub_span) })
                     }
                     Some((_, sub_span)) => Err(boxed(
-                        Diagnostic::at(sub_span, format!("a number cannot have a subscript: `{}`", self.text(token.span.to(sub_span))))
-                            .hint("`1_n` is the all-ones vector of size n; other numbers take none"),
+                        Diagnostic::at(
+                            sub_span,
+                            format!("a number cannot have a subscript: `{}`", self.text(token.span.to(sub_span))),
+                        )
+                        .hint("`1_n` is the all-ones vector of size n; other numbers take none"),
                     )),
                 }
             }
@@ -728,17 +631,12 @@ impl<'a> Parser<'a> {
         }
         let what = self.describe(&found);
         let error = match after {
-            Some(op) => Diagnostic::new(format!(
-                "expected an expression after `{}`",
-                self.text(op.span)
-            ))
-            .label(found.span, format!("found {what}")),
+            Some(op) => Diagnostic::new(format!("expected an expression after `{}`", self.text(op.span)))
+                .label(found.span, format!("found {what}")),
             None => Diagnostic::at(found.span, format!("expected an expression, found {what}")),
         };
         let error = match found.kind {
-            TokenKind::Plus => {
-                error.hint("there is no unary `+`; to continue a line, end it with the operator")
-            }
+            TokenKind::Plus => error.hint("there is no unary `+`; to continue a line, end it with the operator"),
             TokenKind::Times
             | TokenKind::Divide
             | TokenKind::Hadamard
@@ -758,10 +656,7 @@ impl<'a> Parser<'a> {
     /// A subscript directly after the last token: its text and span.
     fn subscript(&mut self) -> Option<(String, Span)> {
         match self.adjacent() {
-            Some(Token {
-                kind: TokenKind::Sub(sub),
-                span,
-            }) => {
+            Some(Token { kind: TokenKind::Sub(sub), span }) => {
                 let found = (sub.clone(), *span);
                 self.bump();
                 Some(found)
@@ -773,21 +668,12 @@ impl<'a> Parser<'a> {
     /// The size in `I_n`, `1_3`: a positive integer or a size name.
     fn size_subscript(&self, span: Span) -> PResult<DimSpec> {
         let written = self.text(span);
-        let text = written
-            .trim_start_matches('_')
-            .trim_start_matches('{')
-            .trim_end_matches('}');
+        let text = written.trim_start_matches('_').trim_start_matches('{').trim_end_matches('}');
         if text.chars().all(|c| c.is_ascii_digit()) {
             return match text.parse::<u64>() {
-                Ok(0) => Err(boxed(Diagnostic::at(
-                    span,
-                    "a size must be positive, found `0`",
-                ))),
+                Ok(0) => Err(boxed(Diagnostic::at(span, "a size must be positive, found `0`"))),
                 Ok(n) => Ok(DimSpec::Int(n, span)),
-                Err(_) => Err(boxed(Diagnostic::at(
-                    span,
-                    format!("size `{text}` is too large"),
-                ))),
+                Err(_) => Err(boxed(Diagnostic::at(span, format!("size `{text}` is too large")))),
             };
         }
         if names::is_plain_name(text) {
@@ -805,18 +691,13 @@ impl<'a> Parser<'a> {
         let token = self.bump();
         let base = self.text(token.span);
         let subscript = self.subscript();
-        let mut span = subscript
-            .as_ref()
-            .map_or(token.span, |(_, s)| token.span.to(*s));
+        let mut span = subscript.as_ref().map_or(token.span, |(_, s)| token.span.to(*s));
         if base == "I" {
             let dim = match &subscript {
                 Some((_, sub_span)) => Some(self.size_subscript(*sub_span)?),
                 None => None,
             };
-            return Ok(Expr {
-                kind: ExprKind::Identity(dim),
-                span,
-            });
+            return Ok(Expr { kind: ExprKind::Identity(dim), span });
         }
         let mut name = names::canonical(base, subscript.as_ref().map(|(s, _)| s.as_str()));
         let available = self.tokens[self.pos..]
@@ -832,10 +713,7 @@ impl<'a> Parser<'a> {
             span = span.to(self.bump().span);
             name.push('\'');
         }
-        Ok(Expr {
-            kind: ExprKind::Name(name),
-            span,
-        })
+        Ok(Expr { kind: ExprKind::Name(name), span })
     }
 
     /// Brackets: line breaks no longer end anything; returns what to restore.
@@ -860,10 +738,7 @@ impl<'a> Parser<'a> {
         self.close_bracket(saved);
         let (args, close) = args?;
         self.check_arity(function, name.to(close), name, args.len())?;
-        Ok(Expr {
-            kind: ExprKind::Call(function, name, args),
-            span: name.to(close),
-        })
+        Ok(Expr { kind: ExprKind::Call(function, name, args), span: name.to(close) })
     }
 
     /// The arguments after `(` and the span of the closing `)`.
@@ -894,23 +769,9 @@ impl<'a> Parser<'a> {
             return Ok(());
         }
         let written = self.text(name);
-        let found = if found == 0 {
-            "none".to_string()
-        } else {
-            found.to_string()
-        };
-        let noun = if function.arity() == 1 {
-            "argument"
-        } else {
-            "arguments"
-        };
-        let error = Diagnostic::at(
-            span,
-            format!(
-                "`{written}` takes {} {noun}, found {found}",
-                function.arity()
-            ),
-        );
+        let found = if found == 0 { "none".to_string() } else { found.to_string() };
+        let noun = if function.arity() == 1 { "argument" } else { "arguments" };
+        let error = Diagnostic::at(span, format!("`{written}` takes {} {noun}, found {found}", function.arity()));
         let error = match function {
             Function::Kron => error.hint("write `kron(A, B)` or `A ⊗ B`"),
             _ => error.hint(format!("write `{written}(x)`")),
@@ -934,10 +795,7 @@ impl<'a> Parser<'a> {
         }
         let inner = self.expr()?;
         let close = self.close_paren(open)?;
-        Ok(Expr {
-            span: open.to(close),
-            ..inner
-        })
+        Ok(Expr { span: open.to(close), ..inner })
     }
 
     fn empty_parentheses(&mut self, open: Span) -> Box<Diagnostic> {
@@ -951,17 +809,12 @@ impl<'a> Parser<'a> {
         let error = match found.kind {
             TokenKind::RParen => return Ok(self.bump().span),
             TokenKind::Error(d) => return Err(d),
-            TokenKind::Eof => Diagnostic::new("unclosed `(`")
-                .label(open, "opened here")
-                .label(found.span, "expected `)`"),
+            TokenKind::Eof => Diagnostic::new("unclosed `(`").label(open, "opened here").label(found.span, "expected `)`"),
             TokenKind::Comma => Diagnostic::at(found.span, "unexpected `,` in parentheses")
                 .label(open, "opened here")
                 .hint("commas separate the arguments of a function such as `kron(A, B)`"),
-            _ => Diagnostic::at(
-                found.span,
-                format!("expected `)`, found {}", self.describe(&found)),
-            )
-            .label(open, "to close this `(`"),
+            _ => Diagnostic::at(found.span, format!("expected `)`, found {}", self.describe(&found)))
+                .label(open, "to close this `(`"),
         };
         Err(boxed(error))
     }
@@ -986,10 +839,7 @@ impl<'a> Parser<'a> {
     }
 
     fn expected_after(&mut self, span: Span) -> Box<Diagnostic> {
-        let token = Token {
-            kind: TokenKind::Eof,
-            span,
-        };
+        let token = Token { kind: TokenKind::Eof, span };
         self.expected_expression(Some(&token))
     }
 
@@ -999,22 +849,15 @@ impl<'a> Parser<'a> {
         let error = match found.kind {
             TokenKind::Bar(k) if k == kind => return Ok(self.bump().span),
             TokenKind::Error(d) => return Err(d),
-            TokenKind::Bar(k) => Diagnostic::at(
-                found.span,
-                format!(
-                    "a norm opened with `{bar}` is closed with `{}`",
-                    k.spelling()
-                ),
-            )
-            .label(open, "opened here"),
+            TokenKind::Bar(k) => {
+                Diagnostic::at(found.span, format!("a norm opened with `{bar}` is closed with `{}`", k.spelling()))
+                    .label(open, "opened here")
+            }
             TokenKind::Eof => Diagnostic::new(format!("unclosed norm `{bar}`"))
                 .label(open, "opened here")
                 .label(found.span, format!("expected `{bar}`")),
-            _ => Diagnostic::at(
-                found.span,
-                format!("expected `{bar}`, found {}", self.describe(&found)),
-            )
-            .label(open, "to close this norm"),
+            _ => Diagnostic::at(found.span, format!("expected `{bar}`, found {}", self.describe(&found)))
+                .label(open, "to close this norm"),
         };
         Err(boxed(error))
     }
@@ -1030,83 +873,36 @@ impl<'a> Parser<'a> {
                     "2" => NormKind::Two,
                     _ => {
                         return Err(boxed(
-                            Diagnostic::at(
-                                sub_span,
-                                format!("unknown norm `{}`", self.text(sub_span)),
-                            )
-                            .hint("norms are `‖x‖` (2-norm), `‖X‖_F` (Frobenius) and `‖X‖_2`"),
+                            Diagnostic::at(sub_span, format!("unknown norm `{}`", self.text(sub_span)))
+                                .hint("norms are `‖x‖` (2-norm), `‖X‖_F` (Frobenius) and `‖X‖_2`"),
                         ));
                     }
                 }
             }
         };
-        Ok(Expr {
-            kind: ExprKind::Norm(Box::new(inner), norm),
-            span,
-        })
+        Ok(Expr { kind: ExprKind::Norm(Box::new(inner), norm), span })
     }
 }
 
 /// The node for a chain of one level's operators.
 fn build_chain(level: Level, first: Expr, rest: Vec<(BinOp, Span, Expr)>) -> Expr {
-    let span = rest
-        .last()
-        .map_or(first.span, |(_, _, e)| first.span.to(e.span));
-    let operands = |first: Expr, rest: Vec<(BinOp, Span, Expr)>| {
-        std::iter::once(first)
-            .chain(rest.into_iter().map(|r| r.2))
-            .collect()
-    };
+    let span = rest.last().map_or(first.span, |(_, _, e)| first.span.to(e.span));
+    let operands =
+        |first: Expr, rest: Vec<(BinOp, Span, Expr)>| std::iter::once(first).chain(rest.into_iter().map(|r| r.2)).collect();
     let kind = match level {
         Level::Frobenius => ExprKind::Frob(operands(first, rest)),
         Level::Kronecker => ExprKind::Kron(operands(first, rest)),
         Level::Sum => ExprKind::Sum(
             Box::new(first),
-            rest.into_iter()
-                .map(|(op, s, e)| {
-                    (
-                        if let BinOp::Sum(sign) = op {
-                            sign
-                        } else {
-                            Sign::Plus
-                        },
-                        s,
-                        e,
-                    )
-                })
-                .collect(),
+            rest.into_iter().map(|(op, s, e)| (if let BinOp::Sum(sign) = op { sign } else { Sign::Plus }, s, e)).collect(),
         ),
         Level::Hadamard => ExprKind::Hadamard(
             Box::new(first),
-            rest.into_iter()
-                .map(|(op, s, e)| {
-                    (
-                        if let BinOp::Hadamard(h) = op {
-                            h
-                        } else {
-                            HadOp::Times
-                        },
-                        s,
-                        e,
-                    )
-                })
-                .collect(),
+            rest.into_iter().map(|(op, s, e)| (if let BinOp::Hadamard(h) = op { h } else { HadOp::Times }, s, e)).collect(),
         ),
         _ => ExprKind::Product(
             Box::new(first),
-            rest.into_iter()
-                .map(|(op, s, e)| {
-                    (
-                        if let BinOp::Product(p) = op {
-                            p
-                        } else {
-                            ProdOp::Times
-                        },
-                        s,
-                        e,
-                    )
-                })
-                .collect(),
+            rest.into_iter().map(|(op, s, e)| (if let BinOp::Product(p) = op { p } else { ProdOp::Times }, s, e)).collect(),
         ),
     };
     Expr { kind, span }
@@ -1115,10 +911,7 @@ fn build_chain(level: Level, first: Expr, rest: Vec<(BinOp, Span, Expr)>) -> Exp
 /// `-` signs (outermost first) applied to an operand.
 fn negate(mut expr: Expr, minus: &[Span]) -> Expr {
     for &sign in minus.iter().rev() {
-        expr = Expr {
-            span: sign.to(expr.span),
-            kind: ExprKind::Neg(Box::new(expr)),
-        };
+        expr = Expr { span: sign.to(expr.span), kind: ExprKind::Neg(Box::new(expr)) };
     }
     expr
 }
@@ -1146,11 +939,8 @@ fn starts_operand(kind: &TokenKind) -> bool {
 
 fn too_deep(span: Span) -> Box<Diagnostic> {
     boxed(
-        Diagnostic::at(
-            span,
-            format!("expression nested too deeply (more than {MAX_DEPTH} levels)"),
-        )
-        .hint("name inner parts with definitions (`a = …`) and use the names"),
+        Diagnostic::at(span, format!("expression nested too deeply (more than {MAX_DEPTH} levels)"))
+            .hint("name inner parts with definitions (`a = …`) and use the names"),
     )
 }
 
@@ -1158,11 +948,8 @@ fn too_deep(span: Span) -> Box<Diagnostic> {
 fn refuse_keyword_head(name: &Ident, what: &str) -> PResult<()> {
     if name.name == "I" || name.name.starts_with("I_") || name.name.starts_with("I'") {
         return Err(boxed(
-            Diagnostic::at(
-                name.span,
-                format!("`I` is the identity matrix and cannot be {what}"),
-            )
-            .hint("`I_n` or `I_3` gives its size; choose another letter for a variable"),
+            Diagnostic::at(name.span, format!("`I` is the identity matrix and cannot be {what}"))
+                .hint("`I_n` or `I_3` gives its size; choose another letter for a variable"),
         ));
     }
     Ok(())

@@ -6,9 +6,7 @@
 
 use std::fmt::Write;
 
-use crate::syntax::ast::{
-    DimSpec, Expr, ExprKind, HadOp, NormKind, Postfix, ProdOp, Program, ShapeSpec, Sign, Stmt,
-};
+use crate::syntax::ast::{DimSpec, Expr, ExprKind, HadOp, NormKind, Postfix, ProdOp, Program, ShapeSpec, Sign, Stmt};
 
 /// One line per statement.
 pub fn program(p: &Program) -> String {
@@ -17,9 +15,7 @@ pub fn program(p: &Program) -> String {
 
 pub fn stmt(s: &Stmt) -> String {
     match s {
-        Stmt::Decl {
-            names, shape: sh, ..
-        } => {
+        Stmt::Decl { names, shape: sh, .. } => {
             let names: Vec<&str> = names.iter().map(|n| n.name.as_str()).collect();
             format!("(decl ({}) {})", names.join(" "), shape(sh))
         }
@@ -75,15 +71,11 @@ fn write_expr(out: &mut String, e: &Expr) {
         ExprKind::Frob(items) => list(out, ":", &items.iter().collect::<Vec<_>>()),
         ExprKind::Kron(items) => list(out, "⊗", &items.iter().collect::<Vec<_>>()),
         ExprKind::Sum(first, rest) => {
-            let ops = rest
-                .iter()
-                .map(|(s, _, e)| (if *s == Sign::Plus { "+" } else { "-" }, e));
+            let ops = rest.iter().map(|(s, _, e)| (if *s == Sign::Plus { "+" } else { "-" }, e));
             infix(out, "sum", first, ops);
         }
         ExprKind::Hadamard(first, rest) => {
-            let ops = rest
-                .iter()
-                .map(|(h, _, e)| (if *h == HadOp::Times { "∘" } else { "⊘" }, e));
+            let ops = rest.iter().map(|(h, _, e)| (if *h == HadOp::Times { "∘" } else { "⊘" }, e));
             infix(out, "had", first, ops);
         }
         ExprKind::Product(first, rest) => {
@@ -119,12 +111,7 @@ fn write_expr(out: &mut String, e: &Expr) {
 }
 
 /// `(head first op second op third)`; an empty operator is juxtaposition.
-fn infix<'e>(
-    out: &mut String,
-    head: &str,
-    first: &Expr,
-    rest: impl Iterator<Item = (&'static str, &'e Expr)>,
-) {
+fn infix<'e>(out: &mut String, head: &str, first: &Expr, rest: impl Iterator<Item = (&'static str, &'e Expr)>) {
     out.push('(');
     out.push_str(head);
     out.push(' ');

@@ -146,12 +146,18 @@ pub fn all_rules() -> Vec<Rule> {
 /// that disproved them; `tests/rules.rs` checks that they do fail.
 pub const REJECTED: &[(Rule, &str)] = &[
     (rule("product-commute", "(* ?a ?b)", "(* ?b ?a)", "AB = BA"), "false for most square A, B: matrix products do not commute"),
-    (rule("transpose-product-same-order", "(T (* ?a ?b))", "(* (T ?a) (T ?b))", "(AB)ᵀ = AᵀBᵀ"), "the order reverses: (AB)ᵀ = BᵀAᵀ"),
+    (
+        rule("transpose-product-same-order", "(T (* ?a ?b))", "(* (T ?a) (T ?b))", "(AB)ᵀ = AᵀBᵀ"),
+        "the order reverses: (AB)ᵀ = BᵀAᵀ",
+    ),
     (
         rule("trace-swap-inner", "(tr (* ?a (* ?b ?c)))", "(tr (* ?a (* ?c ?b)))", "tr(ABC) = tr(ACB)"),
         "only cyclic permutations keep the trace",
     ),
-    (rule("inverse-sum", "(pow (+ ?a ?b) -1)", "(+ (pow ?a -1) (pow ?b -1))", "(A+B)⁻¹ = A⁻¹ + B⁻¹"), "false already for A = B = I"),
+    (
+        rule("inverse-sum", "(pow (+ ?a ?b) -1)", "(+ (pow ?a -1) (pow ?b -1))", "(A+B)⁻¹ = A⁻¹ + B⁻¹"),
+        "false already for A = B = I",
+    ),
 ];
 
 fn holds(egraph: &MathGraph, id: Id, pred: Pred) -> bool {
