@@ -26,7 +26,7 @@ fn main() {
                     if let Some(file) = origin {
                         text = text.replacen(" --> ", &format!(" --> {file}:"), 1);
                     }
-                    eprint!("{text}");
+                    eprintln!("{text}");
                 }
                 Error::Usage(m) => eprintln!("error: {m}"),
                 Error::CheckFailed(m) => eprintln!("error: {m}"),

@@ -19,6 +19,8 @@ use crate::name::{Name, NameParts};
 const SMALL: usize = 12;
 
 pub struct Presentation {
+    /// Remarks the reader needs (where a derivative is taken by convention).
+    pub remarks: Vec<String>,
     /// Each result's expression, adjoints inlined where small.
     pub results: Vec<(Name, Id)>,
     /// The names the results use, each with the expression it stands for,
@@ -86,11 +88,34 @@ pub fn present(g: &mut Graph, d: &Derivative) -> Presentation {
             let def = g.substitute(def, &|m| inline.get(&m).copied());
             wheres.push((n, def));
             next.push(def);
+            // δ_v = ∂f/∂v needs v, though v itself is written out elsewhere
+            if let NameKind::Adjoint(subject) = g.info(n).kind
+                && g.info(subject).kind == NameKind::Intermediate
+            {
+                next.push(g.sym(subject));
+                inline.remove(&subject);
+            }
         }
         frontier = next;
     }
+    let remarks = remarks(g, &results, &wheres);
     let diag_names = diag_shorthands(g, &results, &wheres);
-    Presentation { results, wheres, diag_names }
+    Presentation { remarks, results, wheres, diag_names }
+}
+
+/// What the reader must know to use the results: the conventions of
+/// derivatives that exist only almost everywhere (CONTRACT §1).
+fn remarks(g: &Graph, results: &[(Name, Id)], wheres: &[(Name, Id)]) -> Vec<String> {
+    let roots: Vec<Id> = results.iter().map(|r| r.1).chain(wheres.iter().map(|w| w.1)).collect();
+    let uses = |f: crate::ir::Func| g.reachable(&roots).into_iter().any(|id| matches!(g.node(id), Math::Fun(x) if *x == f));
+    let mut out = Vec::new();
+    if uses(crate::ir::Func::Step) {
+        out.push("step(x) is 1 where x > 0 and 0 elsewhere: relu′(0) is taken to be 0".to_string());
+    }
+    if uses(crate::ir::Func::Sign) {
+        out.push("sign(0) = 0: abs′(0) is taken to be 0".to_string());
+    }
+    out
 }
 
 /// Subexpressions written more than once (function applications, or large

@@ -9,10 +9,13 @@ pub struct Props {
     pub symmetric: bool,
     /// Every entry is positive, hence nonzero (`exp`, `σ`, `softmax`, `𝟙`…).
     pub positive: bool,
+    /// Zero off the diagonal (`Diag(v)`, `I`, and sums, products, powers
+    /// and inverses of such): diagonal matrices commute.
+    pub diagonal: bool,
 }
 
 impl Props {
-    pub const NONE: Props = Props { symmetric: false, positive: false };
+    pub const NONE: Props = Props { symmetric: false, positive: false, diagonal: false };
 
     /// The facts of `node`, given those of its children and whether it is a
     /// scalar (every scalar is symmetric). `Sym` leaves take theirs from the
@@ -28,6 +31,19 @@ impl Props {
         let both = |a: egg::Id, b: egg::Id, f: fn(Props) -> bool| f(child(a)) && f(child(b));
         let sym = |p: Props| p.symmetric;
         let pos = |p: Props| p.positive;
+        let diag = |p: Props| p.diagonal;
+        let diagonal = match node {
+            Math::Sym(_) => leaf.diagonal,
+            Math::Num(_) => true,
+            Math::Const(Constant::Identity(_)) => true,
+            Math::Const(Constant::Zero(s)) => s.is_square(),
+            Math::DiagM(_) => true,
+            Math::Add([a, b]) | Math::Mul([a, b]) | Math::Kron([a, b]) => both(*a, *b, diag),
+            // a Hadamard product with a diagonal matrix is diagonal
+            Math::Had([a, b]) => child(*a).diagonal || child(*b).diagonal,
+            Math::Trans(a) | Math::Pow([a, _]) => child(*a).diagonal,
+            _ => false,
+        };
         let (symmetric, positive) = match node {
             Math::Sym(_) => (leaf.symmetric, leaf.positive),
             Math::Num(n) => (true, !n.is_negative() && !n.is_zero()),
@@ -54,6 +70,6 @@ impl Props {
             Math::Sum(a) => (true, child(*a).positive),
             _ => (false, false),
         };
-        Props { symmetric: symmetric || is_scalar, positive }
+        Props { symmetric: symmetric || is_scalar || diagonal, positive, diagonal: diagonal || is_scalar }
     }
 }

@@ -437,7 +437,7 @@ mod tests {
             p,
             NameInfo {
                 shape: sq("n"),
-                props: Props { symmetric: true, positive: true },
+                props: Props { symmetric: true, positive: true, diagonal: false },
                 kind: NameKind::Variable,
                 def: None,
                 span: None,

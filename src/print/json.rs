@@ -75,6 +75,7 @@ pub fn render(out: &Output) -> String {
         "variables": variables,
         "results": results,
         "definitions": definitions,
+        "remarks": out.presentation.remarks,
         "check": check,
     });
     let mut text = serde_json::to_string_pretty(&doc).expect("JSON of plain values");

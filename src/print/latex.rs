@@ -25,7 +25,7 @@ pub fn render(out: &Output) -> String {
         wheres.push(RcDoc::text(format!("{} &= \\operatorname{{Diag}}({})", r.name(*cap), r.name(*s))));
     }
     for &(name, def) in &out.presentation.wheres {
-        wheres.push(RcDoc::text(format!("{} &= ", r.name(name))).append(r.formula(def)));
+        wheres.push(RcDoc::text(format!("{} &= ", super::where_name(&r, out, name))).append(r.formula(def)));
     }
     let mut text = String::new();
     if lines.len() == 1 && wheres.is_empty() {
@@ -48,6 +48,9 @@ pub fn render(out: &Output) -> String {
             text.push_str(if i + 1 < n { " \\\\\n" } else { "\n" });
         }
         text.push_str("\\end{aligned}\n");
+    }
+    for remark in &out.presentation.remarks {
+        text.push_str(&format!("% note: {remark}\n"));
     }
     text.push_str(&format!("% {}\n", check_line(out.report)));
     text

@@ -53,6 +53,21 @@ pub fn check_line(report: Option<&Report>) -> String {
     }
 }
 
+/// The left-hand side of a where-line: the name, and for an adjoint what
+/// it is (`δ_v = ∂E/∂v`).
+pub fn where_name(r: &Renderer, out: &Output, name: Name) -> String {
+    match out.g.info(name).kind {
+        crate::ir::NameKind::Adjoint(subject) => {
+            let (f, b) = (r.name(out.derivative.of), r.name(subject));
+            match r.style {
+                Style::Latex => format!("{} = \\frac{{\\partial {f}}}{{\\partial {b}}}", r.name(name)),
+                Style::Unicode => format!("{} = ∂{f}/∂{b}", r.name(name)),
+            }
+        }
+        _ => r.name(name),
+    }
+}
+
 /// The left-hand side of a result: `∂E/∂W` and its kin.
 pub fn derivative_name(r: &Renderer, d: &Derivative, wrt: Name) -> String {
     let g = r.g;

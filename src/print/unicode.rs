@@ -21,7 +21,7 @@ pub fn render(out: &Output) -> String {
         wheres.push(format!("{} = Diag({})", r.name(*cap), r.name(*s)));
     }
     for &(name, def) in &out.presentation.wheres {
-        wheres.push(format!("{} = {}", r.name(name), r.formula(def).pretty(WIDTH)));
+        wheres.push(format!("{} = {}", super::where_name(&r, out, name), r.formula(def).pretty(WIDTH)));
     }
     if !wheres.is_empty() {
         let one_line = wheres.join(", ");
@@ -33,6 +33,9 @@ pub fn render(out: &Output) -> String {
                 text.push_str(&format!("{lead}{}\n", w.replace('\n', "\n        ")));
             }
         }
+    }
+    for remark in &out.presentation.remarks {
+        text.push_str(&format!("  note: {remark}\n"));
     }
     text.push_str(&format!("  {}\n", check_line(out.report)));
     text

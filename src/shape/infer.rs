@@ -218,13 +218,37 @@ impl Infer<'_> {
         }
     }
 
+    /// A shape as a noun phrase: `a scalar`, `a 5-vector`, `a column
+    /// vector`, `a 5×4 matrix`, `a matrix`.
     fn show(&mut self, s: &Sh<Var>) -> String {
         let (r, c) = (self.dims.show(s.rows), self.dims.show(s.cols));
         match (r.as_str(), c.as_str()) {
-            ("1", "1") => "scalar".into(),
-            (_, "1") => format!("{r}-vector"),
-            _ => format!("{r}×{c}"),
+            ("1", "1") => "a scalar".into(),
+            ("?", "1") => "a column vector".into(),
+            (_, "1") => format!("a {r}-vector"),
+            ("1", "?") => "a row vector".into(),
+            ("1", _) => format!("a 1×{c} row vector"),
+            ("?", "?") => "a matrix".into(),
+            _ => format!("a {r}×{c} matrix"),
         }
+    }
+
+    /// For a bare name whose shape comes from the naming conventions, what
+    /// they say and how to declare otherwise.
+    fn convention_hint(&self, span: Span) -> Option<String> {
+        let text = self.src.get(span.start..span.end)?.trim();
+        let name = crate::syntax::names::canonical_of(text)?;
+        if self.declared.contains_key(&name) || self.definitions.contains_key(&name) {
+            return None;
+        }
+        let parts = NameParts::split(&name);
+        Some(if parts.is_upper() {
+            format!("`{text}` is uppercase, so a matrix unless declared (for example `{text} : m×n`)")
+        } else if parts.is_greek() {
+            format!("`{text}` is a lowercase Greek letter, so a scalar unless declared (for example `{text} : n` for a vector)")
+        } else {
+            format!("`{text}` is a lowercase letter, so a column vector unless declared (`{text} : scalar`, `{text} : 1×n` for a row)")
+        })
     }
 
     /// The source text of a span, shortened for messages.
@@ -280,6 +304,26 @@ impl Infer<'_> {
     }
 
     fn mismatch(&mut self, m: Mismatch, what: &str, args: &[(Sh<Var>, Span)]) -> Diagnostic {
+        let d = self.describe(m, what, args);
+        // A lowercase Greek letter taken for a scalar is the surprise most
+        // worth explaining; then the operator's own hint; then conventions.
+        let greek = args.iter().find(|a| {
+            let text = self.src.get(a.1.start..a.1.end).unwrap_or("").trim();
+            text.chars().next().is_some_and(|c| crate::name::greek_ascii(c).is_some() && c.is_lowercase())
+        });
+        if let Some(h) = greek.and_then(|a| self.convention_hint(a.1)) {
+            return Diagnostic { hint: Some(h), ..d };
+        }
+        if d.hint.is_some() {
+            return d;
+        }
+        match args.iter().find_map(|a| self.convention_hint(a.1)) {
+            Some(h) => d.hint(h),
+            None => d,
+        }
+    }
+
+    fn describe(&mut self, m: Mismatch, what: &str, args: &[(Sh<Var>, Span)]) -> Diagnostic {
         let at = |i: usize, inf: &mut Self| {
             let s = inf.show(&args[i].0);
             (args[i].1, inf.quote(args[i].1), s)
@@ -289,10 +333,12 @@ impl Infer<'_> {
                 let (ls, lq, lsh) = at(left, self);
                 let (rs, rq, rsh) = at(right, self);
                 let (c, r) = (self.dims.show(args[left].0.cols), self.dims.show(args[right].0.rows));
-                let mut d = Diagnostic::new(format!("cannot multiply `{lq}` ({lsh}) by `{rq}` ({rsh})"))
-                    .label(ls, format!("{lsh}: {c} columns"))
-                    .label(rs, format!("{rsh}: {r} rows"));
-                if lsh.ends_with("-vector") && rsh.ends_with("-vector") {
+                let counts = if c != "?" && r != "?" { format!(": {c} columns against {r} rows") } else { String::new() };
+                let mut d = Diagnostic::new(format!("cannot multiply `{lq}` ({lsh}) by `{rq}` ({rsh}){counts}"))
+                    .label(ls, lsh.clone())
+                    .label(rs, rsh.clone());
+                let column = |s: &str| s.ends_with("-vector") || s.ends_with("column vector");
+                if column(&lsh) && column(&rsh) {
                     d = d.hint(format!("for the inner product write `{lq}^T {rq}`; for the outer product `{lq} {rq}^T`"));
                 }
                 d
@@ -300,10 +346,10 @@ impl Infer<'_> {
             Mismatch::Same { left, right } => {
                 let (ls, lq, lsh) = at(left, self);
                 let (rs, rq, rsh) = at(right, self);
-                let mut d = Diagnostic::new(format!("{what} needs equal shapes: `{lq}` is {lsh}, `{rq}` is {rsh}"))
+                let mut d = Diagnostic::new(format!("{what} needs equal shapes, but `{lq}` is {lsh} and `{rq}` is {rsh}"))
                     .label(ls, lsh.clone())
                     .label(rs, rsh.clone());
-                if what == "addition" && (lsh == "scalar" || rsh == "scalar") {
+                if what == "addition" && (lsh == "a scalar" || rsh == "a scalar") {
                     d = d.hint("a scalar can only be added to a scalar; to add it to every entry, multiply it by 𝟙 (or 𝟙𝟙ᵀ)");
                 }
                 d
@@ -344,7 +390,13 @@ impl Infer<'_> {
                 let mut acc = (self.expr(&items[0])?, items[0].span);
                 for item in &items[1..] {
                     let rhs = (self.expr(item)?, item.span);
-                    let sh = self.apply(Op::Frob, "the Frobenius product `:`", &[acc.clone(), rhs])?;
+                    let sh = self.apply(Op::Frob, "the Frobenius product `:`", &[acc.clone(), rhs]).map_err(|d| {
+                        if items.len() > 2 {
+                            d.hint("`:` binds loosest of all operators: `a : b + c : d` reads `a : (b + c) : d`; write `(a : b) + (c : d)`")
+                        } else {
+                            d
+                        }
+                    })?;
                     acc = (sh, acc.1.to(item.span));
                 }
                 Ok(acc.0)

@@ -97,6 +97,7 @@ impl Analysis<Math> for MatrixAnalysis {
         // Facts proven of either side hold of both.
         to.props.symmetric |= from.props.symmetric;
         to.props.positive |= from.props.positive;
+        to.props.diagonal |= from.props.diagonal;
         if to.num.is_none() {
             to.num = from.num;
         }

@@ -182,6 +182,13 @@ pub fn canonical(base: &str, subscript: Option<&str>) -> String {
     }
 }
 
+/// The canonical spelling of `text` when it is exactly one name
+/// (`W_{12}` → `W_12`, `b'` → `b'`).
+pub fn canonical_of(text: &str) -> Option<String> {
+    let flat = text.replace(['{', '}'], "");
+    is_plain_name(flat.trim_end_matches('\'')).then_some(flat)
+}
+
 /// Whether `text` is a valid name without primes: a letter, digits, and an
 /// optional subscript of letters and digits (`n`, `d1`, `d_1`, `d_ij`).
 pub fn is_plain_name(text: &str) -> bool {

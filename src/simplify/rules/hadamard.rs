@@ -29,7 +29,7 @@ pub const RULES: &[Rule] = &[
     rule("diag-hadamard",        "(Diag (∘ ?a ?b))",            "(* (Diag ?a) (Diag ?b))",        "Diag(a ∘ b) = Diag(a) Diag(b)"),
     rule("diag-power",           "(Diag (epow ?a ?k))",         "(pow (Diag ?a) ?k)",             "Diag(a^∘k) = Diag(a)ᵏ").when(&[(Integer, "?k")]),
     make("diag-ones",            "(Diag ?o)",                   Make::Identity,                   "Diag(𝟙) = I").when(&[(AllOnes, "?o")]),
-    rule("diag-commute",         "(* (Diag ?a) (Diag ?b))",     "(* (Diag ?b) (Diag ?a))",        "diagonal matrices commute"),
+    rule("diagonal-commute",     "(* ?a ?b)",                   "(* ?b ?a)",                      "diagonal matrices commute").when(&[(Diagonal, "?a"), (Diagonal, "?b")]),
     rule("diag-of-diag",         "(diag (Diag ?a))",            "?a",                             "diag(Diag(a)) = a").when(&[(Column, "?a")]),
     make("diag-inverse-vector",  "(* (pow (Diag ?a) -1) ?a)",   Make::Ones,                       "Diag(a)⁻¹a = 𝟙 for a without zeros").when(&[(Positive, "?a")]),
     make("diag-inverse-transposed", "(* (pow (Diag ?a) -1) (T ?a))", Make::Ones,                   "Diag(a)⁻¹aᵀ = 𝟙 for a row a without zeros").when(&[(Positive, "?a"), (Row, "?a")]),

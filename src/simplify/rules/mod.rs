@@ -31,6 +31,8 @@ pub enum Pred {
     Symmetric,
     /// Every entry positive (so nonzero).
     Positive,
+    /// A diagonal matrix (so it commutes with other diagonal ones).
+    Diagonal,
     Identity,
     Zero,
     AllOnes,
@@ -170,6 +172,7 @@ fn holds(egraph: &MathGraph, id: Id, pred: Pred) -> bool {
         Pred::Row => shape.is_some_and(|s| s.is_row()),
         Pred::Symmetric => data.props.symmetric,
         Pred::Positive => data.props.positive,
+        Pred::Diagonal => data.props.diagonal && shape.is_some_and(|s| !s.is_scalar()),
         Pred::Identity => analysis::is_identity(egraph, id),
         Pred::Zero => analysis::is_zero(egraph, id),
         Pred::AllOnes => analysis::is_all_ones(egraph, id),
