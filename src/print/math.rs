@@ -169,10 +169,14 @@ impl Renderer<'_> {
         }
     }
 
+    /// Parentheses; in LaTeX sized to their content (`\left( … \right)`)
+    /// only around fractions, which are taller than a line.
     fn parens(&self, doc: Doc) -> Doc {
-        match self.style {
-            Style::Latex => RcDoc::text("\\left(").append(doc).append(RcDoc::text("\\right)")),
-            Style::Unicode => RcDoc::text("(").append(doc).append(RcDoc::text(")")),
+        let tall = self.style == Style::Latex && doc.pretty(usize::MAX).to_string().contains("\\frac");
+        if tall {
+            RcDoc::text("\\left(").append(doc).append(RcDoc::text("\\right)"))
+        } else {
+            RcDoc::text("(").append(doc).append(RcDoc::text(")"))
         }
     }
 

@@ -52,12 +52,10 @@ impl CostFunction<Math> for Readable<'_> {
                 }
             }
             Math::Fun(_) => 0.0,
+            // …and one that starts with a power: S − S², not S² − S
             Math::Add([a, _]) => {
-                if negated(*a) {
-                    1.25
-                } else {
-                    1.0
-                }
+                let power = eg[*a].nodes.iter().any(|n| matches!(n, Math::Pow(_) | Math::EPow(_)));
+                1.0 + if negated(*a) { 0.25 } else { 0.0 } + if power { 0.1 } else { 0.0 }
             }
             Math::Mul([a, b]) => {
                 // a scalar factor reads best in front: αA, not Aα
@@ -65,9 +63,11 @@ impl CostFunction<Math> for Readable<'_> {
                 if behind { 1.0 } else { 0.5 }
             }
             Math::Had(_) | Math::Kron(_) | Math::Frob(_) => 1.5,
-            // Aᵀ is a superscript; (AB)ᵀ also needs parentheses
+            // Aᵀ is a superscript; (AB)ᵀ also needs parentheses (a sum has
+            // them anyway: (x − μ)ᵀ is no longer than (xᵀ − μᵀ))
             Math::Trans(a) => {
-                if is_leaf(*a) {
+                let sum = eg[*a].nodes.iter().any(|n| matches!(n, Math::Add(_)));
+                if is_leaf(*a) || sum {
                     0.5
                 } else {
                     1.5
