@@ -1,0 +1,62 @@
+//! Parse + derive + print for each example program, with the numeric check
+//! (the default) and without it, against a baseline run in the same process:
+//! the front end alone (parse, shape inference, lowering).
+//!
+//! `cargo bench --bench pipeline`
+
+use matdiff::{Format, Options};
+
+fn main() {
+    divan::main();
+}
+
+const EXAMPLES: &[&str] = &[
+    "sigmoid-mse",
+    "linear-chain",
+    "quadratic-chain",
+    "nested-activations",
+    "one-hidden-layer-jacobian",
+    "softmax-xent",
+    "logistic-regression",
+    "logistic-hessian",
+];
+
+fn example(name: &str) -> (String, Options) {
+    let source = std::fs::read_to_string(format!("examples/{name}.mdiff")).expect("an example");
+    let header = |key: &str| -> Vec<String> {
+        source.lines().filter_map(|l| l.strip_prefix(&format!("# {key}:")).map(|v| v.trim().to_string())).collect()
+    };
+    let options = Options {
+        wrt: header("wrt"),
+        hessian: source.lines().any(|l| l.trim() == "# hessian"),
+        format: Format::Latex,
+        ..Options::default()
+    };
+    (source, options)
+}
+
+/// The baseline: parse, infer shapes, lower.
+#[divan::bench(args = EXAMPLES)]
+fn front_end(bencher: divan::Bencher, name: &str) {
+    let (source, _) = example(name);
+    bencher.bench(|| {
+        let program = matdiff::syntax::parse(&source).expect("parses");
+        let shapes = matdiff::shape::infer::infer(&program, &source).expect("shapes");
+        matdiff::lower::lower(&program, &shapes, None).expect("lowers")
+    });
+}
+
+/// Everything but the numeric check.
+#[divan::bench(args = EXAMPLES)]
+fn unchecked(bencher: divan::Bencher, name: &str) {
+    let (source, options) = example(name);
+    let options = Options { check: false, ..options };
+    bencher.bench(|| matdiff::run(&source, &options).expect("derives"));
+}
+
+/// Everything, as `matdiff` runs it.
+#[divan::bench(args = EXAMPLES)]
+fn checked(bencher: divan::Bencher, name: &str) {
+    let (source, options) = example(name);
+    bencher.bench(|| matdiff::run(&source, &options).expect("derives"));
+}
