@@ -6,6 +6,7 @@
 //! random points. The rules in `REJECTED` are the negative control: the same
 //! check must catch each of them.
 
+use std::cmp::Reverse;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -31,7 +32,10 @@ const POINTS: usize = 3;
 /// Draws per instantiation, at most: a draw can fall outside a domain (a
 /// singular sum under an inverse), and is then drawn again.
 const DRAWS: usize = 12;
-/// Well-shaped instantiations enumerated per rule, at most.
+/// Bindings picked per rule, at most, counting those whose right-hand side
+/// is ill-shaped (the applier refuses them; they are not run).
+const PICKS: usize = 4 * TRIES;
+/// Bindings enumerated per rule, at most.
 const ENUMERATED: usize = 20_000;
 const TOLERANCE: f64 = 1e-9;
 
@@ -39,7 +43,7 @@ const TOLERANCE: f64 = 1e-9;
 /// row, square, wide, tall) with sizes that differ, so that a rule that
 /// confuses rows with columns, or assumes squareness, meets a shape that
 /// shows it.
-const SHAPES: [(u64, u64); 9] = [(3, 3), (4, 4), (3, 4), (4, 3), (4, 2), (3, 1), (4, 1), (1, 3), (1, 1)];
+const SHAPES: [(u64, u64); 11] = [(3, 3), (4, 4), (3, 4), (2, 4), (4, 3), (4, 2), (3, 1), (4, 1), (1, 3), (1, 4), (1, 1)];
 
 /// Exponents tried for exponent variables; the guard (`Integer`) decides.
 const EXPONENTS: [(i64, i64); 4] = [(2, 1), (-1, 1), (3, 1), (1, 2)];
@@ -66,29 +70,51 @@ enum Leaf {
     OnesRow(u64),
     /// `𝟙_m𝟙_nᵀ`.
     OnesMatrix(u64, u64),
+    /// `Diag(v)` of a fresh `n×1` variable: symmetric by the analysis, not
+    /// by declaration.
+    Diag(u64),
+    /// `exp(x)` of a fresh variable of this shape: positive by the
+    /// analysis, not by declaration.
+    Exp(Shape),
+}
+
+/// `scalar`, `column`, `row`, `square`, `wide` or `tall`.
+fn shape_kind(s: &Shape) -> &'static str {
+    let (r, c) = (s.rows.as_int().unwrap_or(0), s.cols.as_int().unwrap_or(0));
+    match (r, c) {
+        (1, 1) => "scalar",
+        (_, 1) => "column",
+        (1, _) => "row",
+        _ if r == c => "square",
+        _ if r < c => "wide",
+        _ => "tall",
+    }
 }
 
 impl Leaf {
     fn shape(&self) -> Shape {
         match self {
-            Leaf::Var(s, _) | Leaf::Zero(s) => s.clone(),
+            Leaf::Var(s, _) | Leaf::Zero(s) | Leaf::Exp(s) => s.clone(),
             Leaf::Num(_) | Leaf::Fun(_) => Shape::scalar(),
             Leaf::Identity(n) => shape(*n, *n),
             Leaf::Ones(n) => shape(*n, 1),
             Leaf::OnesRow(n) => shape(1, *n),
             Leaf::OnesMatrix(m, n) => shape(*m, *n),
+            Leaf::Diag(n) => shape(*n, *n),
         }
     }
 
-    /// The leaf as a node of `g`; a `Var` is declared as `name`.
-    fn build(&self, g: &mut Graph, name: Name) -> Id {
+    /// The leaf as a node of `g`; a `Var` is declared as `name`, the
+    /// variable under `Diag` or `exp` as `name` followed by 0.
+    fn build(&self, g: &mut Graph, name: &str) -> Id {
         let ones = |g: &mut Graph, n: u64| g.raw(Math::Const(Constant::Ones(Dim::int(n))));
+        let var = |g: &mut Graph, name: &str, shape: Shape, props: Props| {
+            let name = Name::new(name);
+            g.declare(name, NameInfo { shape, props, kind: NameKind::Variable, def: None, span: None });
+            g.sym(name)
+        };
         match self {
-            Leaf::Var(shape, props) => {
-                let info = NameInfo { shape: shape.clone(), props: *props, kind: NameKind::Variable, def: None, span: None };
-                g.declare(name, info);
-                g.sym(name)
-            }
+            Leaf::Var(shape, props) => var(g, name, shape.clone(), *props),
             Leaf::Num(n) => g.raw(Math::Num(*n)),
             Leaf::Fun(f) => g.raw(Math::Fun(*f)),
             Leaf::Identity(n) => g.raw(Math::Const(Constant::Identity(Dim::int(*n)))),
@@ -104,6 +130,15 @@ impl Leaf {
                 let row = g.raw(Math::Trans(row));
                 g.raw(Math::Mul([col, row]))
             }
+            Leaf::Diag(n) => {
+                let v = var(g, &format!("{name}0"), shape(*n, 1), Props::NONE);
+                g.raw(Math::DiagM(v))
+            }
+            Leaf::Exp(s) => {
+                let x = var(g, &format!("{name}0"), s.clone(), Props::NONE);
+                let exp = g.raw(Math::Fun(Func::Exp));
+                g.raw(Math::Map([exp, x]))
+            }
         }
     }
 
@@ -111,17 +146,10 @@ impl Leaf {
     fn kind(&self) -> String {
         match self {
             Leaf::Var(s, p) => {
-                let (r, c) = (s.rows.as_int().unwrap_or(0), s.cols.as_int().unwrap_or(0));
-                let k = match (r, c) {
-                    (1, 1) => "scalar",
-                    (_, 1) => "column",
-                    (1, _) => "row",
-                    _ if r == c => "square",
-                    _ if r < c => "wide",
-                    _ => "tall",
-                };
-                format!("{k}{}{}", if p.symmetric { "+sym" } else { "" }, if p.positive { "+pos" } else { "" })
+                format!("{}{}{}", shape_kind(s), if p.symmetric { "+sym" } else { "" }, if p.positive { "+pos" } else { "" })
             }
+            Leaf::Exp(s) => format!("exp {}", shape_kind(s)),
+            Leaf::Diag(_) => "Diag".into(),
             other => other.to_string(),
         }
     }
@@ -147,6 +175,8 @@ impl fmt::Display for Leaf {
             Leaf::Ones(n) => write!(f, "𝟙[{n}]"),
             Leaf::OnesRow(n) => write!(f, "𝟙[{n}]ᵀ"),
             Leaf::OnesMatrix(m, n) => write!(f, "𝟙[{m}]𝟙[{n}]ᵀ"),
+            Leaf::Diag(n) => write!(f, "Diag(v) with v {n}×1"),
+            Leaf::Exp(s) => write!(f, "exp(x) with x {s}"),
         }
     }
 }
@@ -208,9 +238,10 @@ fn fits(s: &Shape, preds: &[Pred]) -> bool {
 /// The leaves a variable may be bound to: functions in function position,
 /// numbers as exponents (the `Integer` guard then picks), the constants an
 /// `Identity`, `Zero` or `AllOnes` guard looks for, and otherwise fresh
-/// variables of every shape, symmetric or positive where the guard says.
-/// Only leaves whose shape the guard allows are offered; the guard itself
-/// is still what decides, in the e-graph.
+/// variables of every shape, symmetric or positive where the guard says;
+/// for `Symmetric` also `Diag(v)`, for `Positive` also `exp(x)`, whose facts
+/// the analysis derives. Only leaves whose shape the guard allows are
+/// offered; the guard itself is still what decides, in the e-graph.
 fn candidates(role: &Role) -> Vec<Leaf> {
     let has = |p: Pred| role.preds.contains(&p);
     let all: Vec<Leaf> = if role.function {
@@ -232,8 +263,20 @@ fn candidates(role: &Role) -> Vec<Leaf> {
             Leaf::Num(Number::ONE),
         ]
     } else {
-        let props = Props { symmetric: has(Pred::Symmetric), positive: has(Pred::Positive) };
-        SHAPES.iter().map(|&(r, c)| Leaf::Var(shape(r, c), props)).collect()
+        let (symmetric, positive) = (has(Pred::Symmetric), has(Pred::Positive));
+        let props = Props { symmetric, positive };
+        // each shape's compound right after its variable, so that both kinds come early
+        let mut leaves: Vec<Leaf> = Vec::new();
+        for &(r, c) in &SHAPES {
+            leaves.push(Leaf::Var(shape(r, c), props));
+            if symmetric && !positive && r == c && r > 1 {
+                leaves.push(Leaf::Diag(r));
+            }
+            if positive && !symmetric {
+                leaves.push(Leaf::Exp(shape(r, c)));
+            }
+        }
+        leaves
     };
     all.into_iter().filter(|leaf| fits(&leaf.shape(), &role.preds)).collect()
 }
@@ -377,8 +420,7 @@ impl Prepared {
         let mut bound: HashMap<Var, Id> = HashMap::new();
         let leaves = self.leaves(choice);
         for (v, leaf) in self.vars.iter().zip(&leaves) {
-            let name = Name::new(v.to_string().trim_start_matches('?'));
-            bound.insert(*v, leaf.build(&mut g, name));
+            bound.insert(*v, leaf.build(&mut g, v.to_string().trim_start_matches('?')));
         }
         let lhs = instantiate(&mut g, &self.lhs.ast, &bound, false)?;
         let want = g.shape(lhs).clone();
@@ -527,25 +569,51 @@ impl Report {
 }
 
 /// Finds up to `want` instantiations on which `rule` fires and checks each.
-/// The bindings are tried with the fewest scalars first (a scalar makes a
-/// product commute, and hides what a matrix would show), and first one of
-/// each kind (`square, wide`, `column, row`…) before any kind again.
+/// Each next binding tried is the one that gives the most variables a kind
+/// of leaf (`square`, `wide`, `row`, `I[3]`…) not tried yet for them; among
+/// those, the one with the fewest scalars (a scalar makes a product commute
+/// and hides what a matrix would show), then the first in a fixed order.
 fn exercise(rule: &Rule, want: usize) -> Report {
     let prepared = Prepared::new(rule);
     let mut bindings = prepared.bindings();
     let scalars =
         |choice: &Vec<usize>| prepared.leaves(choice).iter().filter(|l| matches!(l, Leaf::Var(s, _) if s.is_scalar())).count();
     bindings.sort_by_key(scalars);
-    let kind = |choice: &Vec<usize>| prepared.leaves(choice).iter().map(|l| l.kind()).collect::<Vec<_>>();
-    let mut seen = HashSet::new();
-    let (first, again): (Vec<_>, Vec<_>) = bindings.into_iter().partition(|c| seen.insert(kind(c)));
+    // each candidate's kind, as an index into its variable's list of kinds
+    let kinds: Vec<Vec<usize>> = prepared
+        .candidates
+        .iter()
+        .map(|leaves| {
+            let mut seen: Vec<String> = Vec::new();
+            leaves
+                .iter()
+                .map(|l| {
+                    let k = l.kind();
+                    seen.iter().position(|s| *s == k).unwrap_or_else(|| {
+                        seen.push(k);
+                        seen.len() - 1
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    let mut tried: Vec<HashSet<usize>> = vec![HashSet::new(); prepared.vars.len()];
+    let mut used = vec![false; bindings.len()];
 
     let mut report = Report { tried: 0, fired: Vec::new(), panics: Vec::new() };
-    for choice in first.iter().chain(&again) {
+    for _ in 0..PICKS {
         if report.tried == TRIES || report.checked() == want {
             break;
         }
+        let novelty = |c: &[usize]| c.iter().enumerate().filter(|&(v, &i)| !tried[v].contains(&kinds[v][i])).count();
+        let next = (0..bindings.len()).filter(|&i| !used[i]).max_by_key(|&i| (novelty(&bindings[i]), Reverse(i)));
+        let Some(next) = next else { break };
+        used[next] = true;
+        let choice = &bindings[next];
         let Some(inst) = prepared.instance(choice) else { continue };
+        for (v, &i) in choice.iter().enumerate() {
+            tried[v].insert(kinds[v][i]);
+        }
         report.tried += 1;
         let k = report.tried;
         let run = catch_unwind(AssertUnwindSafe(|| prepared.fires(&inst).then(|| check(&inst, seed(rule.name, k)))));
