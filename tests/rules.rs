@@ -56,7 +56,7 @@ fn shape(rows: u64, cols: u64) -> Shape {
 }
 
 /// What a pattern variable is bound to.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 enum Leaf {
     /// A fresh variable of this shape and these facts.
     Var(Shape, Props),
@@ -372,12 +372,13 @@ impl Prepared {
         Prepared { rule: *rule, rewrite: rules::rewrite(rule), lhs, rhs, vars, candidates }
     }
 
-    /// The binding `choice` (an index into each variable's candidates), if
-    /// the left-hand side is well-shaped under it.
+    /// The leaves of the binding `choice` (an index into each variable's
+    /// candidates).
     fn leaves(&self, choice: &[usize]) -> Vec<&Leaf> {
         choice.iter().zip(&self.candidates).map(|(&i, c)| &c[i]).collect()
     }
 
+    /// Whether the left-hand side is well-shaped under `choice`.
     fn well_shaped(&self, choice: &[usize]) -> bool {
         let leaves = self.leaves(choice);
         shape_under(&self.lhs.ast, |v| self.vars.iter().position(|w| *w == v).map(|i| leaves[i].shape())).is_some()
