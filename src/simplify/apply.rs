@@ -100,6 +100,48 @@ impl Applier<Math, MatrixAnalysis> for Make {
     }
 }
 
+/// A `Make` rule inside a right-associated chain: `(* X (* Y ?rest))`
+/// where `(* X Y)` makes a constant `C`, rewritten to `C ?rest`.
+pub struct Extended {
+    pub what: Make,
+    pub rest: Var,
+}
+
+impl Applier<Math, MatrixAnalysis> for Extended {
+    fn apply_one(&self, egraph: &mut MathGraph, eclass: Id, subst: &Subst, _: Option<&PatternAst<Math>>, _: Symbol) -> Vec<Id> {
+        let rest = subst[self.rest];
+        let (Some(shape), Some(rest_shape)) = (egraph[eclass].data.shape.clone(), egraph[rest].data.shape.clone()) else {
+            return vec![];
+        };
+        let id = match self.what {
+            // I·rest = rest
+            Make::Identity => rest,
+            Make::Zero => egraph.add(Math::Const(Constant::Zero(shape))),
+            // 𝟙 of the chain's rows and the rest's rows, times the rest
+            Make::Ones => {
+                let (rows, cols) = (shape.rows, rest_shape.rows);
+                let col = ones(egraph, &rows);
+                let ones = if cols.is_one() {
+                    col
+                } else {
+                    let row = ones(egraph, &cols);
+                    let row = egraph.add(Math::Trans(row));
+                    egraph.add(Math::Mul([col, row]))
+                };
+                egraph.add(Math::Mul([ones, rest]))
+            }
+        };
+        if egraph[id].data.shape != egraph[eclass].data.shape {
+            return vec![];
+        }
+        if egraph.union(eclass, id) { vec![eclass] } else { vec![] }
+    }
+
+    fn vars(&self) -> Vec<Var> {
+        vec![self.rest]
+    }
+}
+
 fn ones(egraph: &mut MathGraph, n: &crate::shape::Dim) -> Id {
     if n.is_one() { egraph.add(Math::Num(Number::ONE)) } else { egraph.add(Math::Const(Constant::Ones(n.clone()))) }
 }

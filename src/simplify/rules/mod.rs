@@ -13,10 +13,10 @@ mod sum;
 mod trace;
 mod transpose;
 
-use egg::{ConditionalApplier, Id, Pattern, Rewrite, Subst, Var};
+use egg::{ConditionalApplier, ENodeOrVar, Id, Pattern, PatternAst, Rewrite, Subst, Var};
 
 use super::analysis::{self, MathGraph, MatrixAnalysis};
-use super::apply::{Make, Shaped};
+use super::apply::{Extended, Make, Shaped};
 use crate::ir::Math;
 
 /// A fact a pattern variable must have for the rule to apply.
@@ -38,8 +38,6 @@ pub enum Pred {
     AllOnes,
     /// A number that is an integer.
     Integer,
-    /// A number that is a positive integer.
-    Natural,
 }
 
 /// The right-hand side: a pattern, a pattern whose `?i` is an identity
@@ -177,7 +175,6 @@ fn holds(egraph: &MathGraph, id: Id, pred: Pred) -> bool {
         Pred::Zero => analysis::is_zero(egraph, id),
         Pred::AllOnes => analysis::is_all_ones(egraph, id),
         Pred::Integer => data.num.is_some_and(|n| n.is_integer()),
-        Pred::Natural => data.num.and_then(|n| n.as_int()).is_some_and(|k| k > 0),
     }
 }
 
@@ -203,7 +200,68 @@ pub fn rewrite(r: &Rule) -> Rewrite<Math, MatrixAnalysis> {
     made.unwrap_or_else(|e| panic!("rule {}: {e}", r.name))
 }
 
-/// The rules of one phase, ready for a `Runner`.
+/// `(* X (* Y ?rest))` for `(* X Y)` when `Y` is not itself a product:
+/// the left-hand side of `r` inside a right-associated product chain.
+fn nested(lhs: &PatternAst<Math>) -> Option<PatternAst<Math>> {
+    let nodes = lhs.as_ref();
+    let ENodeOrVar::ENode(Math::Mul([x, y])) = nodes.last()? else { return None };
+    if matches!(nodes[usize::from(*y)], ENodeOrVar::ENode(Math::Mul(_))) {
+        return None;
+    }
+    let mut ast: PatternAst<Math> = nodes[..nodes.len() - 1].to_vec().into();
+    let rest = ast.add(ENodeOrVar::Var(rest_var()));
+    let inner = ast.add(ENodeOrVar::ENode(Math::Mul([*y, rest])));
+    ast.add(ENodeOrVar::ENode(Math::Mul([*x, inner])));
+    Some(ast)
+}
+
+fn rest_var() -> Var {
+    "?rest".parse().expect("a variable")
+}
+
+/// `(* R ?rest)` for a right-hand side `R`.
+fn times_rest(rhs: &PatternAst<Math>) -> PatternAst<Math> {
+    let mut ast: PatternAst<Math> = rhs.as_ref().to_vec().into();
+    let root = Id::from(ast.as_ref().len() - 1);
+    let rest = ast.add(ENodeOrVar::Var(rest_var()));
+    ast.add(ENodeOrVar::ENode(Math::Mul([root, rest])));
+    ast
+}
+
+/// For a rule `(* X Y) → R` (with `Y` not a product), the rule
+/// `(* X (* Y ?rest)) → (* R ?rest)`, named `name-in-chain`: the normalize
+/// phase keeps products right-associated (so that associativity cannot blow
+/// the e-graph up), and a rule about two adjacent factors must then also
+/// match them at the head of a longer chain.
+fn extension(r: &Rule) -> Option<Rewrite<Math, MatrixAnalysis>> {
+    let lhs: Pattern<Math> = r.lhs.parse().ok()?;
+    let lhs = Pattern::new(nested(&lhs.ast)?);
+    let name = format!("{}-in-chain", r.name);
+    let made = match r.rhs {
+        Rhs::Make(what) => {
+            Rewrite::new(name, lhs, ConditionalApplier { condition: guard(r.guard), applier: Extended { what, rest: rest_var() } })
+        }
+        // the identity must be that of the rows: the chain has other columns
+        Rhs::WithIdentity(_, Side::Cols) => return None,
+        Rhs::Pattern(rhs) | Rhs::WithIdentity(rhs, _) => {
+            let side = match r.rhs {
+                Rhs::WithIdentity(_, side) => Some(side),
+                _ => None,
+            };
+            let rhs: Pattern<Math> = rhs.parse().ok()?;
+            Rewrite::new(name, lhs, ConditionalApplier { condition: guard(r.guard), applier: Shaped(Pattern::new(times_rest(&rhs.ast)), side) })
+        }
+    };
+    Some(made.unwrap_or_else(|e| panic!("rule {}: {e}", r.name)))
+}
+
+/// The rules of one phase, ready for a `Runner`; in the normalize phase,
+/// with the in-chain extension of each rule about two adjacent factors.
 pub fn phase(p: Phase) -> Vec<Rewrite<Math, MatrixAnalysis>> {
-    all_rules().iter().filter(|r| r.phases.has(p)).map(rewrite).collect()
+    let rules: Vec<Rule> = all_rules().into_iter().filter(|r| r.phases.has(p)).collect();
+    let mut out: Vec<_> = rules.iter().map(rewrite).collect();
+    if p == Phase::Normalize {
+        out.extend(rules.iter().filter_map(extension));
+    }
+    out
 }

@@ -8,7 +8,8 @@ use crate::simplify::apply::Make;
 #[rustfmt::skip]
 pub const RULES: &[Rule] = &[
     rule("product-associate-right", "(* (* ?a ?b) ?c)", "(* ?a (* ?b ?c))",         "(AB)C = A(BC)"),
-    rule("product-associate-left", "(* ?a (* ?b ?c))", "(* (* ?a ?b) ?c)",          "A(BC) = (AB)C"),
+    // only in the factor phase: normalize keeps chains right-associated
+    rule("product-associate-left", "(* ?a (* ?b ?c))", "(* (* ?a ?b) ?c)",          "A(BC) = (AB)C").factor(),
     rule("product-scalar-front", "(* ?a (* ?k ?b))",  "(* ?k (* ?a ?b))",          "A(βB) = β(AB) for a scalar β").when(&[(Scalar, "?k")]),
     rule("product-scalar-left",  "(* ?a ?k)",         "(* ?k ?a)",                 "Aβ = βA for a scalar β").when(&[(Scalar, "?k")]),
     rule("product-scalar-inward", "(* ?k (* ?a ?b))", "(* ?a (* ?k ?b))",          "β(AB) = A(βB), to factor A out").when(&[(Scalar, "?k"), (NotScalar, "?a")]).factor(),
