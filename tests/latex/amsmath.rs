@@ -11,12 +11,11 @@ pub const HOW_TO_GET_IT: &str = "the LaTeX tests compile with pdflatex and amsma
      `apt-get install --no-install-recommends texlive-latex-base` (about 40 MB to download, 240 MB installed; .ci/run does it); \
      set MATDIFF_PDFLATEX to use a `pdflatex` that is not on PATH";
 
-/// The document a user's notes would be: the body between `\[` and `\]`,
+/// The document a user's notes would be: each body between `\[` and `\]`,
 /// each on its own line, as pasted.
-pub fn document(body: &str) -> String {
-    format!(
-        "\\documentclass{{article}}\n\\usepackage{{amsmath,amssymb}}\n\\begin{{document}}\n\\[\n{body}\\]\n\\end{{document}}\n"
-    )
+pub fn document(bodies: &[&str]) -> String {
+    let displays: String = bodies.iter().map(|body| format!("\\[\n{body}\\]\n")).collect();
+    format!("\\documentclass{{article}}\n\\usepackage{{amsmath,amssymb}}\n\\begin{{document}}\n{displays}\\end{{document}}\n")
 }
 
 /// A fresh folder for one compilation.
@@ -46,11 +45,22 @@ fn problems(log: &str) -> Vec<String> {
     out
 }
 
-/// Compiles `body` as the display of a document ([`document`]): `Ok`, or
-/// what TeX said. Panics, saying how to get it, when pdflatex is missing.
-pub fn compile(body: &str) -> Result<(), String> {
+/// Compiles each body as the display of a document ([`document`]): `Ok`,
+/// or what TeX said. All in one document first, since TeX starts slowly;
+/// only if that fails, one document each, to tell which.
+pub fn compile_all(bodies: &[&str]) -> Vec<Result<(), String>> {
+    match compile(bodies) {
+        Ok(()) => vec![Ok(()); bodies.len()],
+        Err(_) => bodies.iter().map(|b| compile(&[b])).collect(),
+    }
+}
+
+/// Compiles the bodies as the displays of one document ([`document`]):
+/// `Ok`, or what TeX said. Panics, saying how to get it, when pdflatex is
+/// missing.
+pub fn compile(bodies: &[&str]) -> Result<(), String> {
     let dir = scratch();
-    std::fs::write(dir.join("case.tex"), document(body)).expect("the scratch folder is writable");
+    std::fs::write(dir.join("case.tex"), document(bodies)).expect("the scratch folder is writable");
     let pdflatex = std::env::var("MATDIFF_PDFLATEX").unwrap_or_else(|_| "pdflatex".to_string());
     let output = Command::new(&pdflatex)
         .args(["-halt-on-error", "-interaction=nonstopmode", "-no-shell-escape", "-draftmode", "case.tex"])
