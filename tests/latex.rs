@@ -294,6 +294,8 @@ const BAD: &[(&str, &str, &str)] = &[
     ("\u{e9} = 1\n", "unicodeTextInMathMode", "Please use \\mathaccent"),
     // Greek in Unicode: KaTeX accepts it, even strict; pdflatex does not
     ("\u{3b8} = 1\n", "", "Unicode character \u{3b8} (U+03B8)"),
+    // a character the font lacks: TeX only logs it, and prints nothing
+    ("\\text{\\char200} x\n", "", "Missing character"),
     // a blank line ends the paragraph in TeX's math mode (KaTeX does not mind)
     ("x\n\ny\n", "", "Missing $ inserted"),
 ];
