@@ -1,7 +1,9 @@
 //! `--format latex` compiles as pasted (CONTRACT §3): the whole output of
 //! every program, `%` remarks and all, renders as the body of one display in
 //! KaTeX itself in strict mode (`tests/latex/katex.rs`) and in LaTeX with
-//! amsmath (`tests/latex/amsmath.rs`).
+//! amsmath (`tests/latex/amsmath.rs`); so does each `"latex"` field of
+//! `--format json`. Line breaks `\\` stay inside `aligned`, the only place
+//! both renderers honour them.
 //!
 //! The programs are data, one file each: `examples/*.mdiff`, the public
 //! acceptance cases (`tests/latex/acceptance/`, copied from
@@ -34,8 +36,9 @@ enum Checker {
     LineBreaks,
 }
 
-/// Programs whose LaTeX a check rejects today: (program, checker, a part of
-/// the error it gives). Each entry is a FIXME for the printer.
+/// Output a check rejects today: (program, or program and JSON field as in
+/// the failure message; checker; a part of the error it gives). Each entry
+/// is a FIXME for the printer.
 const KNOWN_FAILURES: &[(&str, Checker, &str)] = &[
     // FIXME(print/latex.rs): one long result alone is broken with `\\` and
     // `\quad` outside `aligned`. Both renderers accept it, but TeX ignores a
