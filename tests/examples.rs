@@ -32,7 +32,7 @@ fn load(path: &Path) -> Example {
     Example { name, results: header(&source, "result"), source, options }
 }
 
-pub fn examples() -> Vec<Example> {
+fn examples() -> Vec<Example> {
     let mut paths: Vec<_> = std::fs::read_dir("examples")
         .expect("the examples folder")
         .map(|e| e.expect("a directory entry").path())

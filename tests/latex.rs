@@ -39,16 +39,7 @@ enum Checker {
 /// Output a check rejects today: (program, or program and JSON field as in
 /// the failure message; checker; a part of the error it gives). Each entry
 /// is a FIXME for the printer.
-const KNOWN_FAILURES: &[(&str, Checker, &str)] = &[
-    // FIXME(print/latex.rs): one long result alone is broken with `\\` and
-    // `\quad` outside `aligned`. Both renderers accept it, but TeX ignores a
-    // `\\` in display math (the line overflows the page) and so does KaTeX in
-    // strict mode, while KaTeX's default mode breaks the line: the same text
-    // shows two ways. Wrap it in `aligned` (or `split`) like the other
-    // multi-line outputs.
-    ("tests/latex/constructs/long-sum-one-line.mdiff", Checker::LineBreaks, "outside `aligned`"),
-    ("tests/latex/constructs/jacobian-square.mdiff", Checker::LineBreaks, "outside `aligned`"),
-];
+const KNOWN_FAILURES: &[(&str, Checker, &str)] = &[];
 
 struct Program {
     /// The path from the repository's root: `examples/ridge.mdiff`.

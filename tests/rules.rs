@@ -230,7 +230,7 @@ fn fits(s: &Shape, preds: &[Pred]) -> bool {
         Pred::NotScalar => !s.is_scalar(),
         Pred::Column => s.is_column(),
         Pred::Row => s.is_row(),
-        Pred::Symmetric => s.is_square(),
+        Pred::Symmetric | Pred::Diagonal => s.is_square(),
         _ => true,
     })
 }
@@ -239,14 +239,15 @@ fn fits(s: &Shape, preds: &[Pred]) -> bool {
 /// numbers as exponents (the `Integer` guard then picks), the constants an
 /// `Identity`, `Zero` or `AllOnes` guard looks for, and otherwise fresh
 /// variables of every shape, symmetric or positive where the guard says;
-/// for `Symmetric` also `Diag(v)`, for `Positive` also `exp(x)`, whose facts
+/// for `Symmetric` and `Diagonal` also `Diag(v)`, for `Positive` also
+/// `exp(x)`, whose facts
 /// the analysis derives. Only leaves whose shape the guard allows are
 /// offered; the guard itself is still what decides, in the e-graph.
 fn candidates(role: &Role) -> Vec<Leaf> {
     let has = |p: Pred| role.preds.contains(&p);
     let all: Vec<Leaf> = if role.function {
         FUNCS.iter().map(|&f| Leaf::Fun(f)).collect()
-    } else if role.exponent || has(Pred::Integer) || has(Pred::Natural) {
+    } else if role.exponent || has(Pred::Integer) {
         EXPONENTS.iter().map(|&(n, d)| Leaf::Num(Number::ratio(n, d).expect("a nonzero denominator"))).collect()
     } else if has(Pred::Identity) {
         vec![Leaf::Identity(3), Leaf::Identity(4), Leaf::Num(Number::ONE)]
@@ -263,13 +264,16 @@ fn candidates(role: &Role) -> Vec<Leaf> {
             Leaf::Num(Number::ONE),
         ]
     } else {
-        let (symmetric, positive) = (has(Pred::Symmetric), has(Pred::Positive));
-        let props = Props { symmetric, positive };
+        let (symmetric, positive, diagonal) = (has(Pred::Symmetric), has(Pred::Positive), has(Pred::Diagonal));
+        let props = Props { symmetric: symmetric || diagonal, positive, diagonal };
         // each shape's compound right after its variable, so that both kinds come early
         let mut leaves: Vec<Leaf> = Vec::new();
         for &(r, c) in &SHAPES {
-            leaves.push(Leaf::Var(shape(r, c), props));
-            if symmetric && !positive && r == c && r > 1 {
+            // diagonal values come only from Diag(v): draws are not diagonal
+            if !diagonal {
+                leaves.push(Leaf::Var(shape(r, c), props));
+            }
+            if (symmetric || diagonal) && !positive && r == c && r > 1 {
                 leaves.push(Leaf::Diag(r));
             }
             if positive && !symmetric {
@@ -364,7 +368,7 @@ impl Prepared {
         let lhs: Pattern<Math> = rule.lhs.parse().unwrap_or_else(|e| panic!("rule {}: {e}", rule.name));
         let rhs = match rule.rhs {
             Rhs::Pattern(p) | Rhs::WithIdentity(p, _) => Some(p.parse().unwrap_or_else(|e| panic!("rule {}: {e}", rule.name))),
-            Rhs::Make(_) => None,
+            Rhs::Make(_) | Rhs::MakeThen(..) => None,
         };
         let roles = roles(rule, &lhs);
         let vars = roles.iter().map(|(v, _)| *v).collect();
@@ -427,6 +431,15 @@ impl Prepared {
         let want = g.shape(lhs).clone();
         let rhs = match (self.rule.rhs, &self.rhs) {
             (Rhs::Make(what), _) => made(&mut g, what, &want)?,
+            // `(* C ?rest)`: C shaped like the pair it replaces
+            (Rhs::MakeThen(what, pair), _) => {
+                let rest = bound[&"?rest".parse::<Var>().expect("a variable")];
+                let pair: Pattern<Math> = pair.parse().expect("a pattern");
+                let pair = instantiate(&mut g, &pair.ast, &bound, false)?;
+                let shape = g.shape(pair).clone();
+                let c = made(&mut g, what, &shape)?;
+                g.raw(Math::Mul([c, rest]))
+            }
             (Rhs::WithIdentity(_, side), Some(p)) => {
                 let n = match side {
                     Side::Rows => want.rows.clone(),
@@ -709,8 +722,11 @@ fn rule_tables_are_well_formed() {
     let rejected = rules::REJECTED.iter().map(|(r, _)| r);
     let mut problems: Vec<String> = Vec::new();
     let tables = rules::tables();
-    let listed: Vec<Rule> = tables.iter().flat_map(|(_, t)| t.iter().copied()).collect();
-    assert_eq!(listed.len(), rules::all_rules().len());
+    let mut listed: Vec<Rule> = tables.iter().flat_map(|(_, t)| t.iter().copied()).collect();
+    // all_rules() is the tables plus the generated in-chain extensions
+    let generated: Vec<Rule> = listed.iter().filter_map(rules::in_chain).collect();
+    assert_eq!(listed.len() + generated.len(), rules::all_rules().len());
+    listed.extend(generated);
     for rule in listed.iter().chain(rejected) {
         let name = rule.name;
         if !names.insert(name) {

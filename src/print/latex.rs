@@ -28,9 +28,11 @@ pub fn render(out: &Output) -> String {
         wheres.push(RcDoc::text(format!("{} &= ", super::where_name(&r, out, name))).append(r.formula(def)));
     }
     let mut text = String::new();
-    if lines.len() == 1 && wheres.is_empty() {
-        let line = lines.pop().expect("one line");
-        text.push_str(&line.pretty(WIDTH).to_string().replacen(" &= ", " = ", 1).replace("&\\quad", "\\quad"));
+    // one line alone needs no environment, unless it is broken: `\\` only
+    // breaks lines inside `aligned`
+    let single = (lines.len() == 1 && wheres.is_empty()).then(|| lines[0].pretty(WIDTH).to_string());
+    if let Some(line) = single.filter(|l| !l.contains("\\\\")) {
+        text.push_str(&line.replacen(" &= ", " = ", 1));
         text.push('\n');
     } else {
         text.push_str("\\begin{aligned}\n");

@@ -247,7 +247,9 @@ impl Infer<'_> {
         } else if parts.is_greek() {
             format!("`{text}` is a lowercase Greek letter, so a scalar unless declared (for example `{text} : n` for a vector)")
         } else {
-            format!("`{text}` is a lowercase letter, so a column vector unless declared (`{text} : scalar`, `{text} : 1×n` for a row)")
+            format!(
+                "`{text}` is a lowercase letter, so a column vector unless declared (`{text} : scalar`, `{text} : 1×n` for a row)"
+            )
         })
     }
 

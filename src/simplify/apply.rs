@@ -71,17 +71,18 @@ pub enum Make {
     Ones,
 }
 
-impl Applier<Math, MatrixAnalysis> for Make {
-    fn apply_one(&self, egraph: &mut MathGraph, eclass: Id, _: &Subst, _: Option<&PatternAst<Math>>, _: Symbol) -> Vec<Id> {
-        let Some(shape) = egraph[eclass].data.shape.clone() else { return vec![] };
-        let id = match self {
+impl Make {
+    /// The constant of `shape`; `None` for a non-square identity.
+    pub fn build(self, egraph: &mut MathGraph, shape: &Shape) -> Option<Id> {
+        let shape = shape.clone();
+        Some(match self {
             _ if shape.is_scalar() => {
                 let one = matches!(self, Make::Identity | Make::Ones);
                 egraph.add(Math::Num(if one { Number::ONE } else { Number::ZERO }))
             }
             Make::Zero => egraph.add(Math::Const(Constant::Zero(shape))),
             Make::Identity if shape.is_square() => egraph.add(Math::Const(Constant::Identity(shape.rows))),
-            Make::Identity => return vec![],
+            Make::Identity => return None,
             Make::Ones => {
                 let col = ones(egraph, &shape.rows);
                 if shape.cols.is_one() {
@@ -95,42 +96,32 @@ impl Applier<Math, MatrixAnalysis> for Make {
                     egraph.add(Math::Mul([col, row]))
                 }
             }
-        };
+        })
+    }
+}
+
+impl Applier<Math, MatrixAnalysis> for Make {
+    fn apply_one(&self, egraph: &mut MathGraph, eclass: Id, _: &Subst, _: Option<&PatternAst<Math>>, _: Symbol) -> Vec<Id> {
+        let Some(shape) = egraph[eclass].data.shape.clone() else { return vec![] };
+        let Some(id) = self.build(egraph, &shape) else { return vec![] };
         if egraph.union(eclass, id) { vec![eclass] } else { vec![] }
     }
 }
 
 /// A `Make` rule inside a right-associated chain: `(* X (* Y ?rest))`
-/// where `(* X Y)` makes a constant `C`, rewritten to `C ?rest`.
+/// where the pair `(* X Y)` makes a constant `C`, rewritten to `C ?rest`.
+/// `C` takes the shape of the pair (a scalar pair makes the number).
 pub struct Extended {
     pub what: Make,
+    pub pair: Pattern<Math>,
     pub rest: Var,
 }
 
 impl Applier<Math, MatrixAnalysis> for Extended {
     fn apply_one(&self, egraph: &mut MathGraph, eclass: Id, subst: &Subst, _: Option<&PatternAst<Math>>, _: Symbol) -> Vec<Id> {
-        let rest = subst[self.rest];
-        let (Some(shape), Some(rest_shape)) = (egraph[eclass].data.shape.clone(), egraph[rest].data.shape.clone()) else {
-            return vec![];
-        };
-        let id = match self.what {
-            // I·rest = rest
-            Make::Identity => rest,
-            Make::Zero => egraph.add(Math::Const(Constant::Zero(shape))),
-            // 𝟙 of the chain's rows and the rest's rows, times the rest
-            Make::Ones => {
-                let (rows, cols) = (shape.rows, rest_shape.rows);
-                let col = ones(egraph, &rows);
-                let ones = if cols.is_one() {
-                    col
-                } else {
-                    let row = ones(egraph, &cols);
-                    let row = egraph.add(Math::Trans(row));
-                    egraph.add(Math::Mul([col, row]))
-                };
-                egraph.add(Math::Mul([ones, rest]))
-            }
-        };
+        let Some(shape) = instantiated_shape(egraph, &self.pair.ast, subst) else { return vec![] };
+        let Some(c) = self.what.build(egraph, &shape) else { return vec![] };
+        let id = egraph.add(Math::Mul([c, subst[self.rest]]));
         if egraph[id].data.shape != egraph[eclass].data.shape {
             return vec![];
         }
@@ -138,7 +129,9 @@ impl Applier<Math, MatrixAnalysis> for Extended {
     }
 
     fn vars(&self) -> Vec<Var> {
-        vec![self.rest]
+        let mut v = self.pair.vars();
+        v.push(self.rest);
+        v
     }
 }
 

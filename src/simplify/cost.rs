@@ -67,11 +67,7 @@ impl CostFunction<Math> for Readable<'_> {
             // them anyway: (x − μ)ᵀ is no longer than (xᵀ − μᵀ))
             Math::Trans(a) => {
                 let sum = eg[*a].nodes.iter().any(|n| matches!(n, Math::Add(_)));
-                if is_leaf(*a) || sum {
-                    0.5
-                } else {
-                    1.5
-                }
+                if is_leaf(*a) || sum { 0.5 } else { 1.5 }
             }
             // the exponent is a superscript: count the base only
             Math::Pow([a, _]) | Math::EPow([a, _]) => {

@@ -35,8 +35,8 @@ pub enum Goal {
 /// Limits of one round: a few iterations, so that associativity and
 /// commutativity cannot blow the e-graph up; rounds repeat from the best
 /// term found, as long as it keeps improving (iterated saturation).
-pub const ITERATIONS: usize = 3;
-pub const NODES: usize = 1_000;
+pub const ITERATIONS: usize = 4;
+pub const NODES: usize = 2_000;
 pub const ROUNDS: usize = 8;
 
 fn rewrites(phase: Phase) -> &'static [Rewrite<Math, MatrixAnalysis>] {

@@ -67,7 +67,8 @@ pub fn compile_all(bodies: &[&str]) -> Vec<Result<(), String>> {
 /// Whether pdflatex can run; in CI it must.
 fn available() -> bool {
     let pdflatex = std::env::var("MATDIFF_PDFLATEX").unwrap_or_else(|_| "pdflatex".to_string());
-    let found = Command::new(&pdflatex).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success());
+    let found =
+        Command::new(&pdflatex).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success());
     assert!(found || std::env::var_os("CI").is_none(), "cannot run `{pdflatex}`: {HOW_TO_GET_IT}");
     found
 }

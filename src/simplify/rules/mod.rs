@@ -48,6 +48,9 @@ pub enum Rhs {
     Pattern(&'static str),
     WithIdentity(&'static str, Side),
     Make(Make),
+    /// `(* C ?rest)` in an in-chain extension (see [`in_chain`]): `C` is
+    /// the constant shaped like the pair pattern `(* X Y)` it replaces.
+    MakeThen(Make, &'static str),
 }
 
 pub use super::apply::Side;
@@ -138,8 +141,16 @@ pub fn tables() -> Vec<(&'static str, &'static [Rule])> {
     ]
 }
 
+/// Every rule: the tables', and the in-chain extension of each rule about
+/// two adjacent factors (see [`in_chain`]).
 pub fn all_rules() -> Vec<Rule> {
-    tables().into_iter().flat_map(|(_, t)| t.iter().copied()).collect()
+    static ALL: std::sync::OnceLock<Vec<Rule>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        let base: Vec<Rule> = tables().into_iter().flat_map(|(_, t)| t.iter().copied()).collect();
+        let extended: Vec<Rule> = base.iter().filter_map(in_chain).collect();
+        base.into_iter().chain(extended).collect()
+    })
+    .clone()
 }
 
 /// Rules once considered and found unsound, kept with the counterexample
@@ -183,6 +194,10 @@ fn guard(checks: &'static [(Pred, &'static str)]) -> impl Fn(&mut MathGraph, Id,
     move |egraph, _, subst| vars.iter().all(|(p, v)| holds(egraph, subst[*v], *p))
 }
 
+fn rest_var() -> Var {
+    "?rest".parse().expect("a variable")
+}
+
 /// The egg rewrite of one rule.
 pub fn rewrite(r: &Rule) -> Rewrite<Math, MatrixAnalysis> {
     let lhs: Pattern<Math> = r.lhs.parse().unwrap_or_else(|e| panic!("rule {}: {e}", r.name));
@@ -196,72 +211,55 @@ pub fn rewrite(r: &Rule) -> Rewrite<Math, MatrixAnalysis> {
             let rhs: Pattern<Math> = rhs.parse().unwrap_or_else(|e| panic!("rule {}: {e}", r.name));
             Rewrite::new(r.name, lhs, ConditionalApplier { condition: guard(r.guard), applier: Shaped(rhs, Some(side)) })
         }
+        Rhs::MakeThen(what, pair) => {
+            let pair: Pattern<Math> = pair.parse().unwrap_or_else(|e| panic!("rule {}: {e}", r.name));
+            let applier = Extended { what, pair, rest: rest_var() };
+            Rewrite::new(r.name, lhs, ConditionalApplier { condition: guard(r.guard), applier })
+        }
     };
     made.unwrap_or_else(|e| panic!("rule {}: {e}", r.name))
 }
 
-/// `(* X (* Y ?rest))` for `(* X Y)` when `Y` is not itself a product:
-/// the left-hand side of `r` inside a right-associated product chain.
-fn nested(lhs: &PatternAst<Math>) -> Option<PatternAst<Math>> {
-    let nodes = lhs.as_ref();
+/// For a rule `(* X Y) → R` (`Y` not itself a product), the rule
+/// `(* X (* Y ?rest)) → (* R ?rest)`, named `name-in-chain`, in the normalize
+/// phase. Normalize keeps products right-associated (associativity both ways
+/// would blow its e-graphs up), so a rule about two adjacent factors must
+/// also match them at the head of a longer chain. Generated once; its
+/// strings live as long as the program.
+pub fn in_chain(r: &Rule) -> Option<Rule> {
+    if !r.phases.normalize {
+        return None;
+    }
+    let lhs: Pattern<Math> = r.lhs.parse().ok()?;
+    let nodes = lhs.ast.as_ref();
     let ENodeOrVar::ENode(Math::Mul([x, y])) = nodes.last()? else { return None };
     if matches!(nodes[usize::from(*y)], ENodeOrVar::ENode(Math::Mul(_))) {
         return None;
     }
-    let mut ast: PatternAst<Math> = nodes[..nodes.len() - 1].to_vec().into();
-    let rest = ast.add(ENodeOrVar::Var(rest_var()));
-    let inner = ast.add(ENodeOrVar::ENode(Math::Mul([*y, rest])));
-    ast.add(ENodeOrVar::ENode(Math::Mul([*x, inner])));
-    Some(ast)
-}
-
-fn rest_var() -> Var {
-    "?rest".parse().expect("a variable")
-}
-
-/// `(* R ?rest)` for a right-hand side `R`.
-fn times_rest(rhs: &PatternAst<Math>) -> PatternAst<Math> {
-    let mut ast: PatternAst<Math> = rhs.as_ref().to_vec().into();
-    let root = Id::from(ast.as_ref().len() - 1);
-    let rest = ast.add(ENodeOrVar::Var(rest_var()));
-    ast.add(ENodeOrVar::ENode(Math::Mul([root, rest])));
-    ast
-}
-
-/// For a rule `(* X Y) → R` (with `Y` not a product), the rule
-/// `(* X (* Y ?rest)) → (* R ?rest)`, named `name-in-chain`: the normalize
-/// phase keeps products right-associated (so that associativity cannot blow
-/// the e-graph up), and a rule about two adjacent factors must then also
-/// match them at the head of a longer chain.
-fn extension(r: &Rule) -> Option<Rewrite<Math, MatrixAnalysis>> {
-    let lhs: Pattern<Math> = r.lhs.parse().ok()?;
-    let lhs = Pattern::new(nested(&lhs.ast)?);
-    let name = format!("{}-in-chain", r.name);
-    let made = match r.rhs {
-        Rhs::Make(what) => {
-            Rewrite::new(name, lhs, ConditionalApplier { condition: guard(r.guard), applier: Extended { what, rest: rest_var() } })
-        }
-        // the identity must be that of the rows: the chain has other columns
-        Rhs::WithIdentity(_, Side::Cols) => return None,
-        Rhs::Pattern(rhs) | Rhs::WithIdentity(rhs, _) => {
-            let side = match r.rhs {
-                Rhs::WithIdentity(_, side) => Some(side),
-                _ => None,
-            };
-            let rhs: Pattern<Math> = rhs.parse().ok()?;
-            Rewrite::new(name, lhs, ConditionalApplier { condition: guard(r.guard), applier: Shaped(Pattern::new(times_rest(&rhs.ast)), side) })
-        }
+    let show = |id: Id| -> String {
+        let sub: PatternAst<Math> = nodes[..=usize::from(id)].to_vec().into();
+        sub.to_string()
     };
-    Some(made.unwrap_or_else(|e| panic!("rule {}: {e}", r.name)))
+    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    let rhs = match r.rhs {
+        Rhs::Pattern(p) => Rhs::Pattern(leak(format!("(* {p} ?rest)"))),
+        // the identity is that of the rows; the chain has other columns
+        Rhs::WithIdentity(p, Side::Rows) => Rhs::WithIdentity(leak(format!("(* {p} ?rest)")), Side::Rows),
+        Rhs::WithIdentity(_, Side::Cols) | Rhs::MakeThen(..) => return None,
+        Rhs::Make(Make::Zero) => Rhs::Make(Make::Zero),
+        Rhs::Make(what) => Rhs::MakeThen(what, leak(format!("(* {} {})", show(*x), show(*y)))),
+    };
+    Some(Rule {
+        name: leak(format!("{}-in-chain", r.name)),
+        lhs: leak(format!("(* {} (* {} ?rest))", show(*x), show(*y))),
+        rhs,
+        guard: r.guard,
+        phases: Phases { normalize: true, factor: false },
+        why: r.why,
+    })
 }
 
-/// The rules of one phase, ready for a `Runner`; in the normalize phase,
-/// with the in-chain extension of each rule about two adjacent factors.
+/// The rules of one phase, ready for a `Runner`.
 pub fn phase(p: Phase) -> Vec<Rewrite<Math, MatrixAnalysis>> {
-    let rules: Vec<Rule> = all_rules().into_iter().filter(|r| r.phases.has(p)).collect();
-    let mut out: Vec<_> = rules.iter().map(rewrite).collect();
-    if p == Phase::Normalize {
-        out.extend(rules.iter().filter_map(extension));
-    }
-    out
+    all_rules().iter().filter(|r| r.phases.has(p)).map(rewrite).collect()
 }
