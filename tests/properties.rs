@@ -1,0 +1,203 @@
+//! Random well-shaped programs, differentiated and checked: `run` checks
+//! every result against finite differences of the program before it
+//! returns, so the property is simply that it returns a result — no check
+//! failure (exit 3), no internal error (exit 1), no panic.
+//!
+//! The generator builds expressions of a requested shape from variables of
+//! fixed shapes (square `n×n`, rectangular `n×m`, vectors, scalars) with
+//! every kind of operator: products, sums, transposes, Hadamard products,
+//! inverses of well-conditioned matrices, elementwise functions, traces,
+//! norms, softmax, and definitions that later statements use.
+//!
+//! `MATDIFF_PROPERTY_CASES=20000 cargo test --release --test properties`
+//! runs a long campaign; the default is a few hundred.
+
+use matdiff::numeric::Rng;
+use matdiff::{Error, Format, Options};
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    Scalar,
+    /// n×1
+    Vector,
+    /// m×1
+    VectorM,
+    /// n×n
+    Square,
+    /// n×m
+    Wide,
+    /// m×n
+    Tall,
+}
+
+const DECLARATIONS: &str = "A, B : n×n\nC : n×m\nD : m×n\nx, y : n\nu : m\nα, β : scalar\n";
+
+struct Gen {
+    rng: Rng,
+    /// Definitions so far: name and kind.
+    defs: Vec<(String, Kind)>,
+    lines: Vec<String>,
+}
+
+impl Gen {
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.rng.below(items.len() as u64) as usize]
+    }
+
+    fn leaf(&mut self, kind: Kind) -> String {
+        let defined: Vec<String> = self.defs.iter().filter(|d| d.1 == kind).map(|d| d.0.clone()).collect();
+        if !defined.is_empty() && self.rng.below(3) == 0 {
+            return self.pick(&defined).clone();
+        }
+        let names: &[&str] = match kind {
+            Kind::Scalar => &["α", "β", "2", "1/2"],
+            Kind::Vector => &["x", "y"],
+            Kind::VectorM => &["u"],
+            Kind::Square => &["A", "B", "I"],
+            Kind::Wide => &["C"],
+            Kind::Tall => &["D"],
+        };
+        self.pick(names).to_string()
+    }
+
+    /// An expression of `kind`, at most `depth` operators deep; compound
+    /// ones parenthesized, so that juxtaposed operands stay operands.
+    fn expr(&mut self, kind: Kind, depth: u32) -> String {
+        if depth == 0 || self.rng.below(4) == 0 {
+            return self.leaf(kind);
+        }
+        format!("({})", self.compound(kind, depth))
+    }
+
+    fn compound(&mut self, kind: Kind, depth: u32) -> String {
+        let d = depth - 1;
+        let choice = self.rng.below(12);
+        match (kind, choice) {
+            // sums and scalings work for every kind
+            (_, 0) => format!("({} + {})", self.expr(kind, d), self.expr(kind, d)),
+            (_, 1) => format!("({} - {})", self.expr(kind, d), self.expr(kind, d)),
+            (_, 2) => format!("{} {}", self.expr(Kind::Scalar, d), self.expr(kind, d)),
+            (Kind::Scalar, 3) => format!("{}^T {}", self.expr(Kind::Vector, d), self.expr(Kind::Vector, d)),
+            (Kind::Scalar, 4) => format!("tr({})", self.expr(Kind::Square, d)),
+            (Kind::Scalar, 5) => format!("{} : {}", self.expr(Kind::Wide, d), self.expr(Kind::Wide, d)),
+            (Kind::Scalar, 6) => format!("||{}||^2", self.expr(Kind::Vector, d)),
+            (Kind::Scalar, 7) => format!("sum({})", self.elementwise(Kind::Vector, d)),
+            (Kind::Scalar, 8) => format!("logsumexp({})", self.expr(Kind::Vector, d)),
+            (Kind::Scalar, 9) => {
+                format!("{}^T {} {}", self.expr(Kind::Vector, d), self.expr(Kind::Square, d), self.expr(Kind::Vector, d))
+            }
+            (Kind::Scalar, 10) => format!("logdet({})", self.spd(d)),
+            (Kind::Scalar, _) => format!("{}^2", self.expr(Kind::Scalar, d)),
+            (Kind::Vector, 3 | 4) => format!("{} {}", self.expr(Kind::Square, d), self.expr(Kind::Vector, d)),
+            (Kind::Vector, 5) => format!("{} {}", self.expr(Kind::Wide, d), self.expr(Kind::VectorM, d)),
+            (Kind::Vector, 6) => format!("({} ∘ {})", self.expr(Kind::Vector, d), self.expr(Kind::Vector, d)),
+            (Kind::Vector, 7) => format!("softmax({})", self.expr(Kind::Vector, d)),
+            (Kind::Vector, 8) => format!("diag({})", self.expr(Kind::Square, d)),
+            (Kind::Vector, 9) => format!("{} {}", self.spd_inverse(d), self.expr(Kind::Vector, d)),
+            (Kind::Vector, _) => self.elementwise(Kind::Vector, d),
+            (Kind::VectorM, 3 | 4) => format!("{} {}", self.expr(Kind::Tall, d), self.expr(Kind::Vector, d)),
+            (Kind::VectorM, _) => self.elementwise(Kind::VectorM, d),
+            (Kind::Square, 3 | 4) => format!("{} {}", self.expr(Kind::Square, d), self.expr(Kind::Square, d)),
+            (Kind::Square, 5) => format!("{} {}", self.expr(Kind::Wide, d), self.expr(Kind::Tall, d)),
+            (Kind::Square, 6) => format!("{}^T", self.expr(Kind::Square, d)),
+            (Kind::Square, 7) => format!("({} ∘ {})", self.expr(Kind::Square, d), self.expr(Kind::Square, d)),
+            (Kind::Square, 8) => format!("Diag({})", self.expr(Kind::Vector, d)),
+            (Kind::Square, 9) => format!("{} {}^T", self.expr(Kind::Vector, d), self.expr(Kind::Vector, d)),
+            (Kind::Square, 10) => self.spd_inverse(d),
+            (Kind::Square, _) => self.elementwise(Kind::Square, d),
+            (Kind::Wide, 3 | 4) => format!("{} {}", self.expr(Kind::Square, d), self.expr(Kind::Wide, d)),
+            (Kind::Wide, 5) => format!("{}^T", self.expr(Kind::Tall, d)),
+            (Kind::Wide, 6) => format!("{} {}^T", self.expr(Kind::Vector, d), self.expr(Kind::VectorM, d)),
+            (Kind::Wide, _) => self.elementwise(Kind::Wide, d),
+            (Kind::Tall, 3 | 4) => format!("{} {}", self.expr(Kind::Tall, d), self.expr(Kind::Square, d)),
+            (Kind::Tall, 5) => format!("{}^T", self.expr(Kind::Wide, d)),
+            (Kind::Tall, _) => self.elementwise(Kind::Tall, d),
+        }
+    }
+
+    /// A smooth elementwise function of an expression of `kind`.
+    fn elementwise(&mut self, kind: Kind, depth: u32) -> String {
+        let f = *self.pick(&["σ", "tanh", "sin", "cos", "softplus"]);
+        format!("{f}({})", self.expr(kind, depth))
+    }
+
+    /// A symmetric positive definite matrix: `M Mᵀ + I`.
+    fn spd(&mut self, depth: u32) -> String {
+        let m = self.expr(Kind::Square, depth.min(1));
+        format!("({m} {m}^T + I)")
+    }
+
+    fn spd_inverse(&mut self, depth: u32) -> String {
+        format!("{}^{{-1}}", self.spd(depth))
+    }
+
+    /// A program: a few definitions, then the function of `kind`.
+    fn program(&mut self, kind: Kind) -> String {
+        let names = ["g_1", "g_2", "G_3"];
+        for (i, name) in names.iter().enumerate() {
+            if self.rng.below(2) == 0 {
+                let k = if i == 2 { Kind::Square } else { *self.pick(&[Kind::Vector, Kind::Scalar]) };
+                let e = self.expr(k, 2);
+                self.lines.push(format!("{name} = {e}"));
+                self.defs.push((name.to_string(), k));
+            }
+        }
+        let f = self.expr(kind, 3);
+        self.lines.push(format!("f = {f}"));
+        format!("{DECLARATIONS}{}\n", self.lines.join("\n"))
+    }
+}
+
+fn cases() -> u64 {
+    std::env::var("MATDIFF_PROPERTY_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(300)
+}
+
+/// Runs `program`; returns why it failed, if it did.
+fn failure(program: &str, hessian: bool) -> Option<String> {
+    for format in [Format::Unicode, Format::Numpy] {
+        let opts = Options { format, hessian, ..Options::default() };
+        match matdiff::run_guarded(program, &opts) {
+            Ok(_) => {}
+            // a variable the function happens not to use is not an error of
+            // matdiff's; nor a point the program is undefined at
+            Err(Error::Usage(m)) if m.contains("depends on no variable") || m.contains("no random point") => return None,
+            Err(e) => return Some(format!("{e:?}")),
+        }
+    }
+    None
+}
+
+fn campaign(kind: Kind, hessian: bool, seed: u64) {
+    let mut failures = Vec::new();
+    for case in 0..cases() {
+        let mut generator =
+            Gen { rng: Rng::new(seed.wrapping_mul(1_000_003).wrapping_add(case)), defs: Vec::new(), lines: Vec::new() };
+        let program = generator.program(kind);
+        if std::env::var_os("MATDIFF_PROPERTY_TRACE").is_some() {
+            eprintln!("case {case}:\n{program}");
+        }
+        if let Some(why) = failure(&program, hessian) {
+            failures.push(format!("case {case}:\n{program}--> {why}"));
+            if failures.len() >= 5 {
+                break;
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} failing programs:\n\n{}", failures.len(), failures.join("\n\n"));
+}
+
+#[test]
+fn gradients_of_random_programs_agree_with_finite_differences() {
+    campaign(Kind::Scalar, false, 1);
+}
+
+#[test]
+fn jacobians_of_random_programs_agree_with_finite_differences() {
+    campaign(Kind::Vector, false, 2);
+    campaign(Kind::Square, false, 3);
+}
+
+#[test]
+fn hessians_of_random_programs_agree_with_finite_differences() {
+    campaign(Kind::Scalar, true, 4);
+}
