@@ -10,10 +10,17 @@ use std::str::FromStr;
 
 use egg::Symbol;
 
-/// An interned identifier, ordered by its spelling (not by interning order,
-/// which would make output depend on what ran before).
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+/// An interned identifier, ordered and hashed by its spelling (not by its
+/// interning index, which depends on what ran before): maps keyed by names
+/// iterate in the same order in every process, so output is reproducible.
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Name(Symbol);
+
+impl std::hash::Hash for Name {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state)
+    }
+}
 
 impl Name {
     pub fn new(canonical: &str) -> Name {

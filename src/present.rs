@@ -57,11 +57,19 @@ pub fn present(g: &mut Graph, d: &Derivative) -> Presentation {
     let counts = uses(g, &all);
     // small adjoints, and the intermediate names of the differential method
     // (`v = Wx`), are written out in place
+    // (an adjoint defined through another is kept: written out, a chain of
+    // them would grow quadratically)
+    let refers_to_adjoint = |g: &Graph, def: Id| {
+        g.reachable(&[def]).into_iter().any(|id| matches!(g.node(id), Math::Sym(n) if d.adjoints.contains(n)))
+    };
     let mut inline: HashMap<Name, Id> = d
         .adjoints
         .iter()
         .zip(&defs)
-        .filter(|(a, def)| counts.get(a).copied().unwrap_or(0) <= 2 && crate::diff::gradient::tree_size(g, **def) <= SMALL)
+        .filter(|(a, def)| {
+            let small = crate::diff::gradient::tree_size(g, **def) <= SMALL;
+            small && (counts.get(a).copied().unwrap_or(0) <= 2 || !refers_to_adjoint(g, **def))
+        })
         .map(|(a, def)| (*a, *def))
         .collect();
     inline.extend(g.names.iter().filter(|(_, i)| i.kind == NameKind::Intermediate).map(|(n, i)| (*n, i.def.expect("defined"))));

@@ -148,8 +148,13 @@ impl Graph {
         if let Some(&id) = self.memo.get(&node) {
             return id;
         }
-        let shape = shape_of(&node, |c| self.shape(c).clone(), |n| self.names.get(&n).map(|i| i.shape.clone()))
-            .unwrap_or_else(|| panic!("ill-shaped node {node:?}"));
+        let shape =
+            shape_of(&node, |c| self.shape(c).clone(), |n| self.names.get(&n).map(|i| i.shape.clone())).unwrap_or_else(|| {
+                panic!(
+                    "ill-shaped node {node:?}: children {:?}",
+                    node.children().iter().map(|&c| (self.shape(c), self.node(c))).collect::<Vec<_>>()
+                )
+            });
         let leaf = match &node {
             Math::Sym(n) => self.names[n].props,
             _ => Props::NONE,

@@ -266,12 +266,23 @@ impl Renderer<'_> {
         out
     }
 
-    /// The factors of a product, left to right.
+    /// The factors of a product, left to right. In a product that is not a
+    /// scalar, a scalar sub-product stays one factor (written `(𝟙ᵀp)q`: as
+    /// `𝟙ᵀpq` it would read as a chain that does not exist).
     fn product_factors(&self, id: Id) -> Vec<Id> {
-        self.operands(id, |n| match n {
-            Math::Mul(ab) => Some(*ab),
-            _ => None,
-        })
+        let whole_scalar = self.g.is_scalar(id);
+        let mut out = Vec::new();
+        let mut stack = vec![id];
+        while let Some(t) = stack.pop() {
+            match *self.g.node(t) {
+                Math::Mul([a, b]) if t == id || whole_scalar || !self.g.is_scalar(t) => {
+                    stack.push(b);
+                    stack.push(a);
+                }
+                _ => out.push(t),
+            }
+        }
+        out
     }
 
     /// Splits a product into its numeric coefficient and its other factors.

@@ -12,7 +12,9 @@
 
 pub mod analysis;
 pub mod apply;
+pub mod canon;
 pub mod cost;
+pub mod factor;
 pub mod rules;
 
 use std::sync::OnceLock;
@@ -57,7 +59,11 @@ pub fn saturate(egraph: MathGraph, roots: &[Id], phase: Phase) -> Runner<Math, M
         // A safety net only: the node and iteration limits stop every run first.
         .with_time_limit(std::time::Duration::from_secs(60));
     runner.roots = roots.to_vec();
+    let start = std::time::Instant::now();
     let runner = runner.run(rewrites(phase));
+    if std::env::var_os("MATDIFF_DEBUG_EGG").is_some() {
+        eprintln!("  ({:?})", start.elapsed());
+    }
     if std::env::var_os("MATDIFF_DEBUG_EGG").is_some() {
         eprintln!(
             "{phase:?}: {:?} after {} iterations, {} nodes",
@@ -74,17 +80,31 @@ pub fn saturate(egraph: MathGraph, roots: &[Id], phase: Phase) -> Runner<Math, M
     runner
 }
 
-/// A fresh e-graph holding the sub-DAG of `g` under `roots`; returns the
-/// e-classes of the roots.
-fn egraph_of(g: &Graph, roots: &[Id]) -> (MathGraph, Vec<Id>) {
-    let (expr, positions) = g.extract(roots);
+/// A fresh e-graph holding, for each root, its equivalent forms in one
+/// class; returns the classes.
+fn egraph_of_forms(g: &Graph, forms: &[Vec<Id>]) -> (MathGraph, Vec<Id>) {
+    let roots: Vec<Id> = forms.iter().flatten().copied().collect();
+    let (expr, positions) = g.extract(&roots);
     let mut egraph = MathGraph::new(MatrixAnalysis::of(g));
     let mut ids: Vec<Id> = Vec::with_capacity(expr.len());
     for node in expr.as_ref() {
         let node = egg::Language::map_children(node.clone(), |c| ids[usize::from(c)]);
         ids.push(egraph.add(node));
     }
-    let eroots = positions.iter().map(|p| ids[usize::from(*p)]).collect();
+    let mut classes = positions.iter().map(|p| ids[usize::from(*p)]);
+    let eroots: Vec<Id> = forms
+        .iter()
+        .map(|f| {
+            let first = classes.next().expect("a form");
+            for _ in 1..f.len() {
+                let other = classes.next().expect("a form");
+                egraph.union(first, other);
+            }
+            first
+        })
+        .collect();
+    egraph.rebuild();
+    let eroots = eroots.into_iter().map(|r| egraph.find(r)).collect();
     (egraph, eroots)
 }
 
@@ -116,12 +136,17 @@ fn costs(egraph: &MathGraph, roots: &[Id]) -> f64 {
 
 /// Rounds of one phase from `roots`: returns the best terms, added to `g`,
 /// and the e-graph of the last round.
-fn rounds(g: &mut Graph, roots: &[Id], phase: Phase) -> (Vec<Id>, MathGraph, Vec<Id>) {
-    let mut current = roots.to_vec();
+fn rounds(g: &mut Graph, forms: &[Vec<Id>], phase: Phase) -> (Vec<Id>, MathGraph, Vec<Id>) {
+    // normalize works on the normal form (it has no distribution, nor
+    // commutativity of `+`)
+    let canonical = |g: &mut Graph, ids: Vec<Id>| -> Vec<Id> {
+        if phase == Phase::Normalize { ids.into_iter().map(|r| canon::canonical(g, r)).collect() } else { ids }
+    };
     let mut best = f64::INFINITY;
     let mut round = 0;
+    let mut current: Vec<Vec<Id>> = forms.iter().map(|f| canonical(g, f.clone())).collect();
     loop {
-        let (egraph, eroots) = egraph_of(g, &current);
+        let (egraph, eroots) = egraph_of_forms(g, &current);
         let runner = saturate(egraph, &eroots, phase);
         let cost = costs(&runner.egraph, &eroots);
         let saturated = matches!(runner.stop_reason, Some(egg::StopReason::Saturated));
@@ -131,15 +156,28 @@ fn rounds(g: &mut Graph, roots: &[Id], phase: Phase) -> (Vec<Id>, MathGraph, Vec
             return (next, runner.egraph, eroots);
         }
         best = cost;
-        current = next;
+        current = canonical(g, next).into_iter().map(|r| vec![r]).collect();
     }
 }
 
 /// Simplifies `roots` together (sharing their common parts): a normalize
 /// phase, then a factor phase; adds the results to `g`.
 pub fn simplify(g: &mut Graph, roots: &[Id]) -> Simplified {
-    let (normal, _, _) = rounds(g, roots, Phase::Normalize);
-    let (readable, egraph, eroots) = rounds(g, &normal, Phase::Factor);
+    let forms: Vec<Vec<Id>> = roots.iter().map(|&r| vec![r]).collect();
+    let (normal, _, _) = rounds(g, &forms, Phase::Normalize);
+    let normal: Vec<Id> = normal.into_iter().map(|r| canon::canonical(g, r)).collect();
+    if std::env::var_os("MATDIFF_DEBUG_EGG").is_some() {
+        for &r in &normal {
+            eprintln!("normal: {}", g.extract(&[r]).0);
+        }
+    }
+    let factored: Vec<Vec<Id>> = normal.into_iter().map(|r| factor::factorings(g, r)).collect();
+    if std::env::var_os("MATDIFF_DEBUG_EGG").is_some() {
+        for r in factored.iter().flatten() {
+            eprintln!("factored: {}", g.extract(&[*r]).0);
+        }
+    }
+    let (readable, egraph, eroots) = rounds(g, &factored, Phase::Factor);
     let flops = extract(g, &egraph, &eroots, Goal::Flops);
     Simplified { readable, flops }
 }

@@ -233,7 +233,16 @@ pub fn in_chain(r: &Rule) -> Option<Rule> {
     let lhs: Pattern<Math> = r.lhs.parse().ok()?;
     let nodes = lhs.ast.as_ref();
     let ENodeOrVar::ENode(Math::Mul([x, y])) = nodes.last()? else { return None };
-    if matches!(nodes[usize::from(*y)], ENodeOrVar::ENode(Math::Mul(_))) {
+    // A free variable as the second factor matches a chain already; only a
+    // structured one (`(pow ?a -1)`) or one the rule repeats (`?a ?a`) must
+    // be looked for at the head of the rest of the chain.
+    let uses = |v: &Var| nodes.iter().filter(|n| matches!(n, ENodeOrVar::Var(w) if w == v)).count();
+    match &nodes[usize::from(*y)] {
+        ENodeOrVar::ENode(Math::Mul(_) | Math::Add(_)) => return None,
+        ENodeOrVar::Var(v) if uses(v) < 2 => return None,
+        _ => {}
+    }
+    if matches!(nodes[usize::from(*x)], ENodeOrVar::ENode(Math::Mul(_) | Math::Add(_))) {
         return None;
     }
     let show = |id: Id| -> String {

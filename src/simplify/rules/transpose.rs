@@ -16,4 +16,6 @@ pub const RULES: &[Rule] = &[
     rule("transpose-power",      "(T (pow ?a ?k))",   "(pow (T ?a) ?k)",           "(Aᵏ)ᵀ = (Aᵀ)ᵏ, (A⁻¹)ᵀ = (Aᵀ)⁻¹"),
     rule("transpose-epower",     "(T (epow ?a ?k))",  "(epow (T ?a) ?k)",          "(A^∘k)ᵀ = (Aᵀ)^∘k"),
     rule("transpose-map",        "(T (map ?f ?a))",   "(map ?f (T ?a))",           "f(A)ᵀ = f(Aᵀ) for elementwise f"),
+    rule("transpose-sum-out",    "(+ (T ?a) (T ?b))", "(T (+ ?a ?b))",             "Aᵀ + Bᵀ = (A + B)ᵀ").factor(),
+    rule("transpose-difference-out", "(+ (T ?a) (* -1 (T ?b)))", "(T (+ ?a (* -1 ?b)))", "Aᵀ − Bᵀ = (A − B)ᵀ").factor(),
 ];

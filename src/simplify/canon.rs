@@ -1,0 +1,248 @@
+//! The normal form the normalize phase works on, computed directly (an
+//! e-graph would keep every partial expansion alive as a class):
+//!
+//! - products, Hadamard, Frobenius and Kronecker products distribute over
+//!   sums, and `ᵀ`, `tr`, `sum`, `Diag`, `diag`, `vec` over their terms
+//!   (a product whose expansion exceeds [`EXPANSION_LIMIT`] terms is kept);
+//! - products are right-associated chains, numbers in front;
+//! - transposes are pushed to the leaves: `(AB)ᵀ = BᵀAᵀ`;
+//! - each sum is flattened, like terms collected (`2A − A = A`: hash-consing
+//!   makes equal terms one node, so "like" is an id comparison), zeros
+//!   dropped, the terms in a fixed order, right-nested.
+//!
+//! Every identity used is one of the rule tables' (`sum-distribute-*`,
+//! `transpose-*`, `product-associate-right`…), applied exhaustively in one
+//! direction; `tests/canon.rs` checks the normal form numerically.
+
+use std::collections::HashMap;
+
+use egg::{Id, Language};
+use indexmap::IndexMap;
+
+use crate::ir::{Graph, Math};
+use crate::num::Number;
+use crate::shape::Shape;
+
+/// A product of sums is expanded only up to this many terms.
+pub const EXPANSION_LIMIT: usize = 64;
+
+/// `root` in normal form.
+pub fn canonical(g: &mut Graph, root: Id) -> Id {
+    let mut map: HashMap<Id, Id> = HashMap::new();
+    for id in g.reachable(&[root]) {
+        let node = g.node(id).clone().map_children(|c| map[&c]);
+        let new = normal(g, node);
+        map.insert(id, new);
+    }
+    map[&root]
+}
+
+/// A term: a coefficient times a monomial (`None` for the number alone).
+type Term = (Number, Option<Id>);
+
+/// The normal form of `node`, whose children are in normal form.
+fn normal(g: &mut Graph, node: Math) -> Id {
+    match node {
+        Math::Add([a, b]) => {
+            let shape = g.shape(a).clone();
+            let mut all = terms(g, a);
+            all.extend(terms(g, b));
+            sum(g, all, &shape)
+        }
+        Math::Mul([a, b]) => bilinear(g, a, b, chain),
+        Math::Had([a, b]) => bilinear(g, a, b, Graph::had),
+        Math::Frob([a, b]) => bilinear(g, a, b, Graph::frob),
+        Math::Kron([a, b]) => bilinear(g, a, b, Graph::kron),
+        Math::Trans(a) => linear(g, a, transpose),
+        Math::Tr(a) => linear(g, a, Graph::tr),
+        Math::Sum(a) => linear(g, a, Graph::sum),
+        Math::DiagM(a) => linear(g, a, Graph::diag_m),
+        Math::DiagV(a) => linear(g, a, Graph::diag_v),
+        Math::Vec(a) => linear(g, a, Graph::vec),
+        Math::Pow([a, k]) => {
+            let k = g.num_value(k).expect("a numeric exponent");
+            g.pow(a, k)
+        }
+        Math::EPow([a, k]) => {
+            let k = g.num_value(k).expect("a numeric exponent");
+            g.epow(a, k)
+        }
+        other => g.raw(other),
+    }
+}
+
+/// The terms of a normal-form expression.
+fn terms(g: &Graph, id: Id) -> Vec<Term> {
+    let mut out = Vec::new();
+    let mut stack = vec![id];
+    while let Some(t) = stack.pop() {
+        match *g.node(t) {
+            Math::Add([a, b]) => {
+                stack.push(b);
+                stack.push(a);
+            }
+            Math::Num(n) => out.push((n, None)),
+            Math::Mul([c, x]) if g.num_value(c).is_some() => out.push((g.num_value(c).expect("a number"), Some(x))),
+            _ => out.push((Number::ONE, Some(t))),
+        }
+    }
+    out
+}
+
+fn term(g: &mut Graph, (c, x): Term) -> Id {
+    let c = g.num(c);
+    match x {
+        None => c,
+        Some(x) => g.mul(c, x),
+    }
+}
+
+/// The monomial of a term (a number alone is the monomial 1).
+fn monomial(g: &mut Graph, x: Option<Id>) -> Id {
+    x.unwrap_or_else(|| g.int(1))
+}
+
+/// Appends the terms of `body` scaled by `c` to `out`.
+fn scaled(g: &mut Graph, body: Id, c: Number, out: &mut Vec<Term>) {
+    for (d, x) in terms(g, body) {
+        match c.checked_mul(d) {
+            Some(cd) => out.push((cd, x)),
+            // an overflowing coefficient stays a product
+            None => {
+                let t = term(g, (d, x));
+                let c = g.num(c);
+                out.push((Number::ONE, Some(g.mul(c, t))));
+            }
+        }
+    }
+}
+
+/// The sum of `all`, like terms collected, in a fixed order.
+fn sum(g: &mut Graph, all: Vec<Term>, shape: &Shape) -> Id {
+    let mut groups: IndexMap<Option<Id>, Number> = IndexMap::new();
+    let mut overflowed: Vec<Term> = Vec::new();
+    for (c, x) in all {
+        let total = groups.get(&x).copied().unwrap_or(Number::ZERO);
+        match total.checked_add(c) {
+            Some(t) => {
+                groups.insert(x, t);
+            }
+            None => overflowed.push((c, x)),
+        }
+    }
+    let mut collected: Vec<Term> = groups.into_iter().map(|(x, c)| (c, x)).filter(|(c, _)| !c.is_zero()).collect();
+    collected.extend(overflowed);
+    // positive terms first, then in the order the monomials were built
+    collected.sort_by_key(|&(c, x)| (c.is_negative(), x));
+    let built: Vec<Id> = collected.into_iter().map(|t| term(g, t)).collect();
+    let Some((&last, init)) = built.split_last() else { return g.zero(shape.clone()) };
+    init.iter().rev().fold(last, |acc, &t| g.raw(Math::Add([t, acc])))
+}
+
+/// `op` applied to every pair of terms of `a` and `b`, coefficients pulled
+/// out — unless that makes too many terms.
+fn bilinear(g: &mut Graph, a: Id, b: Id, op: fn(&mut Graph, Id, Id) -> Id) -> Id {
+    let (ta, tb) = (terms(g, a), terms(g, b));
+    if ta.len() * tb.len() > EXPANSION_LIMIT {
+        return op(g, a, b);
+    }
+    let mut all: Vec<Term> = Vec::new();
+    let mut shape = None;
+    for &(ca, xa) in &ta {
+        for &(cb, xb) in &tb {
+            let (xa, xb) = (monomial(g, xa), monomial(g, xb));
+            let body = op(g, xa, xb);
+            shape.get_or_insert_with(|| g.shape(body).clone());
+            match ca.checked_mul(cb) {
+                Some(c) => scaled(g, body, c, &mut all),
+                None => {
+                    let cb = g.num(cb);
+                    let body = g.mul(cb, body);
+                    scaled(g, body, ca, &mut all)
+                }
+            }
+        }
+    }
+    sum(g, all, &shape.expect("at least one term"))
+}
+
+/// `f` applied to each term of `a`, coefficients pulled out.
+fn linear(g: &mut Graph, a: Id, f: fn(&mut Graph, Id) -> Id) -> Id {
+    let mut all: Vec<Term> = Vec::new();
+    let mut shape = None;
+    for (c, x) in terms(g, a) {
+        let x = monomial(g, x);
+        let body = f(g, x);
+        shape.get_or_insert_with(|| g.shape(body).clone());
+        scaled(g, body, c, &mut all);
+    }
+    sum(g, all, &shape.expect("at least one term"))
+}
+
+/// The factors of a monomial, left to right: its scalar factors, then the
+/// factors of its chain. A scalar-valued product is one factor: `(𝟙ᵀp)W` is
+/// not `𝟙ᵀ(pW)`.
+pub fn factors(g: &Graph, id: Id) -> Vec<Id> {
+    let mut out = Vec::new();
+    let mut t = id;
+    loop {
+        match *g.node(t) {
+            Math::Mul([a, b]) if !g.is_scalar(t) && g.num_value(a).is_none() => {
+                out.push(a);
+                t = b;
+            }
+            _ => {
+                out.push(t);
+                return out;
+            }
+        }
+    }
+}
+
+/// The product of two monomials: its scalar factors in front (in a fixed
+/// order), then the right-associated chain of its matrix factors.
+fn chain(g: &mut Graph, a: Id, b: Id) -> Id {
+    let mut fs = factors(g, a);
+    fs.extend(factors(g, b));
+    let (mut scalars, matrices): (Vec<Id>, Vec<Id>) = fs.into_iter().partition(|&f| g.is_scalar(f));
+    scalars.sort_unstable();
+    let body = match matrices.split_last() {
+        Some((&last, init)) => init.iter().rev().fold(last, |acc, &f| g.mul(f, acc)),
+        None => scalars.pop().expect("a factor"),
+    };
+    scalars.into_iter().rev().fold(body, |acc, s| g.mul(s, acc))
+}
+
+/// The transpose of a monomial, pushed to its leaves.
+fn transpose(g: &mut Graph, x: Id) -> Id {
+    // a scalar is its own transpose (and `zᵀw` must not be taken apart)
+    if g.is_scalar(x) {
+        return x;
+    }
+    match g.node(x).clone() {
+        // (AB…Z)ᵀ = Zᵀ…BᵀAᵀ
+        Math::Mul([a, b]) if !g.is_scalar(a) && !g.is_scalar(b) => {
+            let mut transposed: Vec<Id> = factors(g, x).into_iter().map(|f| transpose(g, f)).collect();
+            let first = transposed.remove(0);
+            transposed.into_iter().fold(first, |acc, f| g.mul(f, acc))
+        }
+        Math::Mul([a, b]) => {
+            let (a, b) = (transpose(g, a), transpose(g, b));
+            g.mul(a, b)
+        }
+        Math::Had([a, b]) => {
+            let (a, b) = (transpose(g, a), transpose(g, b));
+            g.had(a, b)
+        }
+        Math::Kron([a, b]) => {
+            let (a, b) = (transpose(g, a), transpose(g, b));
+            g.kron(a, b)
+        }
+        Math::Pow([a, k]) if !g.is_scalar(a) => {
+            let k = g.num_value(k).expect("a numeric exponent");
+            let a = transpose(g, a);
+            g.pow(a, k)
+        }
+        _ => g.trans(x),
+    }
+}
