@@ -90,14 +90,19 @@ fn rule(g: &mut Graph, node: &Math, out: Id, d: &dyn Fn(Id) -> Option<Id>, live:
             let coef = g.mul(kn, p);
             Some(g.had(coef, da))
         }
-        // d f(A) = f'(A) ∘ dA, elementwise; for a column vector the seeds'
-        // form df(v) = Diag(f'(v)) dv, e.g. ds = (S − S²) dv for s = σ(v)
+        // d f(A) = f'(A) ∘ dA, elementwise; for a vector the seeds' form
+        // df(v) = Diag(f'(v)) dv, e.g. ds = (S − S²) dv for s = σ(v), and
+        // for a row ds = dv (S − S²)
         Math::Map([f, a]) => {
             let da = d(a)?;
             let Math::Fun(f) = *g.node(f) else { unreachable!("map of a non-function") };
             if g.shape(a).is_column() {
                 let jac = diagonal_derivative(g, f, a, out)?;
                 return Some(g.mul(jac, da));
+            }
+            if g.shape(a).is_row() {
+                let jac = diagonal_derivative(g, f, a, out)?;
+                return Some(g.mul(da, jac));
             }
             let fp = elementwise_derivative(g, f, a, out)?;
             Some(g.had(fp, da))
@@ -197,10 +202,10 @@ fn power(g: &mut Graph, a: Id, k: Number, da: Id, out: Id) -> Id {
     g.sum_of(terms, &shape)
 }
 
-/// `Diag(f'(v))` for a column vector `v`, written as the seeds write it:
+/// `Diag(f'(v))` for a vector `v`, written as the seeds write it:
 /// `S − S²` for σ (with `S = Diag(s)`), `I − T²` for tanh, `V⁻¹` for log.
 fn diagonal_derivative(g: &mut Graph, f: Func, v: Id, out: Id) -> Option<Id> {
-    let n = g.shape(v).rows.clone();
+    let n = if g.shape(v).is_row() { g.shape(v).cols.clone() } else { g.shape(v).rows.clone() };
     Some(match f {
         Func::Sigmoid => {
             let s = g.diag_m(out);
