@@ -11,6 +11,7 @@ Examples:
       ∂E/∂W = (S − S²)(s − y)xᵀ, with S = Diag(s)
   matdiff 'f = x^T A x' --format latex
   matdiff 'f = logsumexp(x)' --hessian
+  matdiff 's = σ(W x); E = 1/2 (s-y):(s-y)' --wrt W --steps   (the derivation, line by line)
   matdiff 'Y = U σ(W X + b 𝟙^T) + c 𝟙^T' --wrt X      (a Jacobian: Y is a matrix)
   matdiff -f examples/softmax-xent.mdiff --wrt x --format numpy > grad.py
 
@@ -48,6 +49,10 @@ pub struct Args {
     #[arg(long)]
     pub hessian: bool,
 
+    /// Show the derivation, line by line, in the differential method.
+    #[arg(long)]
+    pub steps: bool,
+
     /// Skip the numeric cross-check (on by default).
     #[arg(long, conflicts_with = "check")]
     pub no_check: bool,
@@ -73,7 +78,14 @@ impl Args {
             FormatArg::Numpy => Format::Numpy,
             FormatArg::Json => Format::Json,
         };
-        Options { wrt: self.wrt.clone(), of: self.of.clone(), format, hessian: self.hessian, check: !self.no_check }
+        Options {
+            wrt: self.wrt.clone(),
+            of: self.of.clone(),
+            format,
+            hessian: self.hessian,
+            check: !self.no_check,
+            steps: self.steps,
+        }
     }
 
     /// The program text and, when it came from a file, the file's name.

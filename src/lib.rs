@@ -41,11 +41,13 @@ pub struct Options {
     pub hessian: bool,
     /// Run the numeric cross-check (on unless `--no-check`).
     pub check: bool,
+    /// Print the derivation line by line.
+    pub steps: bool,
 }
 
 impl Default for Options {
     fn default() -> Options {
-        Options { wrt: Vec::new(), of: None, format: Format::Unicode, hessian: false, check: true }
+        Options { wrt: Vec::new(), of: None, format: Format::Unicode, hessian: false, check: true, steps: false }
     }
 }
 
@@ -78,8 +80,20 @@ fn variables_of(g: &ir::Graph, f: Name, variables: &[Name]) -> Vec<Name> {
     variables.iter().copied().filter(|v| used.contains(v)).collect()
 }
 
-/// Parses, differentiates, checks and prints `src`.
-pub fn run(src: &str, opts: &Options) -> Result<String, Error> {
+/// A derived program: its graph, the derivative (and the derivation, with
+/// `--steps`), and what the check needs.
+pub struct Derived {
+    pub graph: ir::Graph,
+    pub derivative: diff::Derivative,
+    pub steps: Option<diff::steps::Steps>,
+    /// The variables the function depends on.
+    pub variables: Vec<Name>,
+    pub dims: Vec<Name>,
+    pub wrt: Vec<Name>,
+}
+
+/// Parses and differentiates `src` (no check, no printing).
+pub fn derive(src: &str, opts: &Options) -> Result<Derived, Error> {
     let program = syntax::parse(src)?;
     let shapes = shape::infer::infer(&program, src)?;
     let mut lowered = lower::lower(&program, &shapes, opts.of.as_deref())?;
@@ -123,9 +137,17 @@ pub fn run(src: &str, opts: &Options) -> Result<String, Error> {
     }
     let chain = diff::chain::prepare(g, &lowered.definitions, f);
     let derivative = diff::derive(g, &chain, f, &wrt, kind);
+    let steps = opts.steps.then(|| diff::steps::derive(g, &chain, f, &wrt, kind));
+    Ok(Derived { graph: lowered.graph, derivative, steps, variables: used, dims: lowered.dims, wrt })
+}
+
+/// Parses, differentiates, checks and prints `src`.
+pub fn run(src: &str, opts: &Options) -> Result<String, Error> {
+    let Derived { mut graph, derivative, steps, variables, dims, .. } = derive(src, opts)?;
+    let g = &mut graph;
     let report = if opts.check {
         let seed = numeric::check::seed_of(src);
-        match numeric::check::check(g, &derivative, &used, &lowered.dims, seed) {
+        match numeric::check::check(g, &derivative, &variables, &dims, seed) {
             Ok(r) => Some(r),
             Err(numeric::check::Failure::Disagrees { wrt, error, numpy }) => {
                 let form = if numpy { " (in the form computed for NumPy)" } else { "" };
@@ -144,14 +166,15 @@ pub fn run(src: &str, opts: &Options) -> Result<String, Error> {
     } else {
         None
     };
-    let presentation = present::present(g, &derivative);
+    let presentation = present::present(g, &derivative, steps.as_ref());
     let out = print::Output {
         g,
         derivative: &derivative,
         presentation: &presentation,
         report: report.as_ref(),
-        variables: &used,
-        dims: &lowered.dims,
+        variables: &variables,
+        dims: &dims,
+        steps: steps.as_ref(),
     };
     Ok(print::render(opts.format, &out))
 }

@@ -50,7 +50,7 @@ fn uses(g: &Graph, roots: &[Id]) -> HashMap<Name, usize> {
     out
 }
 
-pub fn present(g: &mut Graph, d: &Derivative) -> Presentation {
+pub fn present(g: &mut Graph, d: &Derivative, steps: Option<&crate::diff::steps::Steps>) -> Presentation {
     let roots: Vec<Id> = d.entries.iter().map(|e| e.readable).collect();
     let defs: Vec<Id> = d.adjoints.iter().map(|a| g.info(*a).def.expect("defined")).collect();
     let all: Vec<Id> = roots.iter().chain(&defs).copied().collect();
@@ -107,7 +107,17 @@ pub fn present(g: &mut Graph, d: &Derivative) -> Presentation {
         frontier = next;
     }
     let remarks = remarks(g, &results, &wheres);
-    let diag_names = diag_shorthands(g, &results, &wheres);
+    // the steps use Diag(s) as the results do: S
+    let mut shown = wheres.clone();
+    if let Some(steps) = steps {
+        let name = d.of;
+        for (_, def, diff) in &steps.definitions {
+            shown.push((name, *def));
+            shown.push((name, *diff));
+        }
+        shown.extend(steps.sections.iter().flat_map(|s| s.lines.iter().map(|l| (name, l.expr))));
+    }
+    let diag_names = diag_shorthands(g, &results, &shown);
     Presentation { remarks, results, wheres, diag_names }
 }
 

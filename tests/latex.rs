@@ -41,6 +41,7 @@ enum Checker {
 /// is a FIXME for the printer.
 const KNOWN_FAILURES: &[(&str, Checker, &str)] = &[];
 
+#[derive(Clone)]
 struct Program {
     /// The path from the repository's root: `examples/ridge.mdiff`.
     name: String,
@@ -103,9 +104,15 @@ fn run_all(format: Format) -> Vec<(Program, String)> {
     let mut failed = Vec::new();
     let mut out = Vec::new();
     for p in programs {
-        match matdiff::run_guarded(&p.src, &Options { format, ..options_of(&p.src) }) {
-            Ok(text) => out.push((p, text)),
-            Err(e) => failed.push(format!("{}: matdiff failed: {e:?}", p.name)),
+        // each program as it is, and with its derivation (--steps)
+        for steps in [false, true] {
+            match matdiff::run_guarded(&p.src, &Options { format, steps, ..options_of(&p.src) }) {
+                Ok(text) => {
+                    let name = if steps { format!("{} --steps", p.name) } else { p.name.clone() };
+                    out.push((Program { name, ..p.clone() }, text));
+                }
+                Err(e) => failed.push(format!("{}: matdiff failed: {e:?}", p.name)),
+            }
         }
     }
     assert!(failed.is_empty(), "{}", failed.join("\n"));

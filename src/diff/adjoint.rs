@@ -31,19 +31,31 @@ pub fn linear_nodes(g: &Graph, root: Id) -> Vec<Id> {
 
 /// `G : L = Σ Gₙ : d(n)`: the `Gₙ`, by name, in order of appearance.
 pub fn transpose(g: &mut Graph, lin: Id, adjoint: Id) -> IndexMap<Name, Id> {
+    transpose_observed(g, lin, adjoint, &mut |_, _, _, _| {})
+}
+
+/// What `transpose_observed` reports after each move: the rule, the terms
+/// still to move (`(linear node, its G)`), and the `G`s of names so far.
+pub type Observer<'a> = dyn FnMut(&mut Graph, &'static str, &[(Id, Id)], &IndexMap<Name, Id>) + 'a;
+
+/// [`transpose`], reporting each move to `observe`: after it, `G : L`
+/// equals the sum of `G' : L'` over the pending terms and `Gₙ : d(n)` over
+/// the names reached (the lines of a derivation, see `diff::steps`).
+pub fn transpose_observed(g: &mut Graph, lin: Id, adjoint: Id, observe: &mut Observer) -> IndexMap<Name, Id> {
     let linear = linear_nodes(g, lin);
     let is_linear = |id: Id| linear.binary_search(&id).is_ok();
-    let mut adj: HashMap<Id, Id> = HashMap::from([(lin, adjoint)]);
+    let mut adj: IndexMap<Id, Id> = IndexMap::from([(lin, adjoint)]);
     let mut out: IndexMap<Name, Id> = IndexMap::new();
     for &id in linear.iter().rev() {
-        let Some(&a) = adj.get(&id) else { continue };
+        let Some(a) = adj.shift_remove(&id) else { continue };
         let node = g.node(id).clone();
         if let Math::Diff(s) = node {
             let Math::Sym(name) = *g.node(s) else { unreachable!("d of a non-name") };
             accumulate(g, &mut out, name, a);
             continue;
         }
-        for (child, contribution) in moves(g, &node, a, &is_linear) {
+        let (rule, contributions) = moves(g, &node, a, &is_linear);
+        for (child, contribution) in contributions {
             match adj.get(&child) {
                 Some(&prev) => {
                     let sum = g.add(prev, contribution);
@@ -54,6 +66,8 @@ pub fn transpose(g: &mut Graph, lin: Id, adjoint: Id) -> IndexMap<Name, Id> {
                 }
             }
         }
+        let pending: Vec<(Id, Id)> = adj.iter().map(|(&n, &a)| (n, a)).collect();
+        observe(g, rule, &pending, &out);
     }
     out
 }
@@ -67,17 +81,17 @@ fn accumulate(g: &mut Graph, out: &mut IndexMap<Name, Id>, name: Name, a: Id) {
 }
 
 /// For `A : node`, the `(child, Gc)` with `A : node = Σ Gc : child` over the
-/// linear children.
-fn moves(g: &mut Graph, node: &Math, a: Id, linear: &dyn Fn(Id) -> bool) -> Vec<(Id, Id)> {
+/// linear children, and the identity that says so.
+fn moves(g: &mut Graph, node: &Math, a: Id, linear: &dyn Fn(Id) -> bool) -> (&'static str, Vec<(Id, Id)>) {
     let mut out = Vec::new();
-    match *node {
-        // A : (B + C) = A : B + A : C
+    let rule = match *node {
         Math::Add([b, c]) => {
             for x in [b, c] {
                 if linear(x) {
                     out.push((x, a));
                 }
             }
+            "A : (B + C) = A : B + A : C"
         }
         Math::Mul([b, c]) => {
             let (sb, sc) = (g.is_scalar(b), g.is_scalar(c));
@@ -109,8 +123,12 @@ fn moves(g: &mut Graph, node: &Math, a: Id, linear: &dyn Fn(Id) -> bool) -> Vec<
                 };
                 out.push((c, gc));
             }
+            match (linear(b), g.is_scalar(b) || g.is_scalar(c)) {
+                (_, true) => "A : (βC) = βA : C, A : (dβ C) = (A : C) dβ",
+                (true, false) => "move C across ':' (A : BC = ACᵀ : B)",
+                (false, false) => "move B across ':' (A : BC = BᵀA : C)",
+            }
         }
-        // A : (B ∘ C) = (A ∘ B) : C
         Math::Had([b, c]) => {
             if linear(b) {
                 out.push((b, g.had(a, c)));
@@ -118,6 +136,7 @@ fn moves(g: &mut Graph, node: &Math, a: Id, linear: &dyn Fn(Id) -> bool) -> Vec<
             if linear(c) {
                 out.push((c, g.had(a, b)));
             }
+            "A : (B ∘ C) = (A ∘ B) : C"
         }
         Math::Kron([b, c]) => {
             if linear(b) {
@@ -126,8 +145,8 @@ fn moves(g: &mut Graph, node: &Math, a: Id, linear: &dyn Fn(Id) -> bool) -> Vec<
             if linear(c) {
                 out.push((c, kron_adjoint(g, a, b, c, Side::Right)));
             }
+            "A : (B ⊗ C) through vec(B ⊗ C) = P (vec B ⊗ vec C)"
         }
-        // α(B : C) with α scalar: α : (B : C) = αC : B = αB : C
         Math::Frob([b, c]) => {
             if linear(b) {
                 out.push((b, g.mul(a, c)));
@@ -135,38 +154,46 @@ fn moves(g: &mut Graph, node: &Math, a: Id, linear: &dyn Fn(Id) -> bool) -> Vec<
             if linear(c) {
                 out.push((c, g.mul(a, b)));
             }
+            "α(B : C) = αB : C"
         }
-        // A : Bᵀ = Aᵀ : B
-        Math::Trans(b) => out.push((b, g.trans(a))),
-        // α sum(B) = α𝟙𝟙ᵀ : B
+        Math::Trans(b) => {
+            out.push((b, g.trans(a)));
+            "A : Bᵀ = Aᵀ : B"
+        }
         Math::Sum(b) => {
             let shape = g.shape(b).clone();
             let ones = g.ones_like(&shape);
             out.push((b, g.mul(a, ones)));
+            "α sum(B) = α𝟙𝟙ᵀ : B"
         }
-        // α tr(B) = αI : B
         Math::Tr(b) => {
             let n = g.shape(b).rows.clone();
             let i = g.identity(n);
             out.push((b, g.mul(a, i)));
+            "α tr(B) = αI : B"
         }
-        // A : Diag(b) = diag(A) : b
         Math::DiagM(b) => {
             let d = g.diag_v(a);
             let d = if g.shape(b).is_row() { g.trans(d) } else { d };
             out.push((b, d));
+            "A : Diag(b) = diag(A) : b"
         }
-        // A : diag(B) = Diag(A) : B   (A a column vector)
-        Math::DiagV(b) => out.push((b, g.diag_m(a))),
-        // a : vec(B) = unvec(a) : B
+        Math::DiagV(b) => {
+            out.push((b, g.diag_m(a)));
+            "a : diag(B) = Diag(a) : B"
+        }
         Math::Vec(b) => {
             let shape = g.shape(b).clone();
             out.push((b, g.unvec(a, shape)));
+            "a : vec(B) = unvec(a) : B"
         }
-        Math::Unvec([v, _]) => out.push((v, g.vec(a))),
+        Math::Unvec([v, _]) => {
+            out.push((v, g.vec(a)));
+            "A : unvec(b) = vec(A) : b"
+        }
         _ => unreachable!("{node:?} is not linear in its children"),
-    }
-    out
+    };
+    (rule, out)
 }
 
 #[derive(Clone, Copy)]

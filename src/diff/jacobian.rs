@@ -46,7 +46,7 @@ pub fn jacobian(g: &mut Graph, bindings: &[(Name, Id)], root: Id, x: Name) -> Id
 }
 
 /// `J` with `vec(lin) = J vec(dx)`, given the Jacobian of each name.
-fn vec_read(g: &mut Graph, lin: Id, jac: &HashMap<Name, Id>) -> Id {
+pub fn vec_read(g: &mut Graph, lin: Id, jac: &HashMap<Name, Id>) -> Id {
     let mut j: HashMap<Id, Id> = HashMap::new();
     for id in linear_nodes(g, lin) {
         let node = g.node(id).clone();

@@ -11,6 +11,7 @@ pub mod chain;
 pub mod differential;
 pub mod gradient;
 pub mod jacobian;
+pub mod steps;
 
 use std::collections::HashMap;
 
@@ -53,7 +54,7 @@ pub struct Derivative {
 
 /// `root` with the intermediate names (`v = Wx`) written out, so that the
 /// simplifier sees through them.
-fn inline_intermediates(g: &mut Graph, root: Id) -> Id {
+pub(crate) fn inline_intermediates(g: &mut Graph, root: Id) -> Id {
     let defs: HashMap<Name, Id> = g
         .names
         .iter()

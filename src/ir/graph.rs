@@ -159,7 +159,13 @@ impl Graph {
             Math::Sym(n) => self.names[n].props,
             _ => Props::NONE,
         };
-        let props = Props::of(&node, |c| self.props(c), |c| self.is_scalar(c), shape.is_scalar(), leaf);
+        let mut props = Props::of(&node, |c| self.props(c), |c| self.is_scalar(c), shape.is_scalar(), leaf);
+        // A Aᵀ and Aᵀ A are symmetric
+        if let Math::Mul([a, b]) = node
+            && (self.nodes[usize::from(b)] == Math::Trans(a) || self.nodes[usize::from(a)] == Math::Trans(b))
+        {
+            props.symmetric = true;
+        }
         let id = Id::from(self.nodes.len());
         self.nodes.push(node.clone());
         self.shapes.push(shape);

@@ -162,3 +162,137 @@ pub fn seed_of(source: &str) -> u64 {
     // FNV-1a
     source.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3))
 }
+
+/// Checks a derivation line by line (`--steps`): at random points, with a
+/// random direction for each variable differentiated, every line of every
+/// section must equal what its section derives — `df` (or `vec dF`) by
+/// central differences of the program, or for the differential of a
+/// gradient, the mixed second difference `∂²f/∂s∂t (X + sU + tV)` against
+/// `U : line` — with each `d(name)` in it the directional derivative of
+/// that name (also by differences). Each definition's differential is
+/// checked against the differences of its name. Returns the worst error,
+/// or the first line that disagrees.
+pub fn verify_steps(
+    g: &Graph,
+    steps: &crate::diff::steps::Steps,
+    variables: &[Name],
+    dims: &[Name],
+    wrt: &[Name],
+    seed: u64,
+) -> Result<f64, String> {
+    use crate::diff::steps::Of;
+    let mut rng = Rng::new(seed);
+    let mut worst: f64 = 0.0;
+    let mut checked = 0;
+    let mut attempts = 0;
+    let names: Vec<Name> = steps
+        .definitions
+        .iter()
+        .flat_map(|d| [d.2])
+        .chain(steps.sections.iter().flat_map(|s| s.lines.iter().map(|l| l.expr)))
+        .flat_map(|root| diff_names(g, root))
+        .chain(steps.definitions.iter().map(|d| d.0))
+        .collect::<indexmap::IndexSet<Name>>()
+        .into_iter()
+        .collect();
+    while checked < POINTS {
+        attempts += 1;
+        if attempts > ATTEMPTS {
+            return Err("no point where the program is defined".into());
+        }
+        let f_root = g.info(steps_function(steps)).def.expect("a definition");
+        let domains = infer_domains(g, &[f_root]);
+        let sizes = draw_sizes(dims.iter().copied(), &mut rng);
+        let mut at = draw_point(g, variables, &domains, &sizes, &mut rng);
+        let mut dirs: Vec<(Name, Value)> = Vec::new();
+        for &x in wrt {
+            let Ok((r, c)) = super::size_of(&g.info(x).shape, &at.sizes) else { continue };
+            dirs.push((x, draw(Domain::Any, r, c, g.info(x).props.symmetric, &mut rng)));
+        }
+        let along: Vec<(Name, &Value)> = dirs.iter().map(|(n, v)| (*n, v)).collect();
+        // the directional derivative of each name, by differences
+        let mut ok = true;
+        for &n in &names {
+            let value = match dirs.iter().find(|d| d.0 == n) {
+                Some((_, v)) => v.clone(),
+                None => match g.info(n).def {
+                    Some(def) => match super::directional_along(&mut |p| eval_one(g, def, p), &at, &along) {
+                        Ok(v) => v,
+                        Err(_) => {
+                            ok = false;
+                            break;
+                        }
+                    },
+                    None => {
+                        let (r, c) = super::size_of(&g.info(n).shape, &at.sizes).map_err(|e| e.to_string())?;
+                        Value::zeros(r, c)
+                    }
+                },
+            };
+            at.diffs.insert(n, value);
+        }
+        if !ok || eval_one(g, f_root, &at).is_err() {
+            continue;
+        }
+        // each definition's differential against the differences of its name
+        for &(name, _, diff) in &steps.definitions {
+            let got = eval_one(g, diff, &at).map_err(|e| e.to_string())?;
+            let e = error(&got, &at.diffs[&name]);
+            if e > TOLERANCE {
+                return Err(format!("the differential of {name} disagrees (error {e:.1e})"));
+            }
+            worst = worst.max(e);
+        }
+        for section in &steps.sections {
+            let (want, weight): (Value, Option<Value>) = match section.of {
+                Of::Differential(f) => (at.diffs[&f].clone(), None),
+                Of::Vectorized(f) => (column(&at.diffs[&f]), None),
+                Of::Gradient(f, x) | Of::VectorizedGradient(f, x) => {
+                    let def = g.info(f).def.expect("a definition");
+                    let v = dirs.iter().find(|d| d.0 == x).map(|d| d.1.clone()).expect("a direction for x");
+                    let u = draw(Domain::Any, v.nrows(), v.ncols(), false, &mut rng);
+                    let h = mixed_second(&mut |p| eval_one(g, def, p), &at, x, &u, &v).map_err(|e| e.to_string())?;
+                    (h, Some(u))
+                }
+            };
+            for (i, line) in section.lines.iter().enumerate() {
+                let value = eval_one(g, line.expr, &at).map_err(|e| format!("line {}: {e}", i + 1))?;
+                let got = match &weight {
+                    None if matches!(section.of, Of::Vectorized(_)) => column(&value),
+                    None => value,
+                    Some(u) => scalar(column(u).dot(&column(&value))),
+                };
+                let e = error(&got, &want);
+                let tolerance = if weight.is_some() { 10.0 * TOLERANCE } else { TOLERANCE };
+                if e > tolerance {
+                    return Err(format!("{}, line {} ({}): error {e:.1e}", section.title, i + 1, line.rule));
+                }
+                worst = worst.max(e);
+            }
+        }
+        checked += 1;
+    }
+    Ok(worst)
+}
+
+/// The names whose differentials appear under `root`.
+fn diff_names(g: &Graph, root: egg::Id) -> Vec<Name> {
+    g.reachable(&[root])
+        .into_iter()
+        .filter_map(|id| match *g.node(id) {
+            crate::ir::Math::Diff(s) => match *g.node(s) {
+                crate::ir::Math::Sym(n) => Some(n),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+/// The function a derivation derives (what its first section differentiates).
+fn steps_function(steps: &crate::diff::steps::Steps) -> Name {
+    use crate::diff::steps::Of;
+    match steps.sections[0].of {
+        Of::Differential(f) | Of::Vectorized(f) | Of::Gradient(f, _) | Of::VectorizedGradient(f, _) => f,
+    }
+}

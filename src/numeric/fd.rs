@@ -30,13 +30,29 @@ type Result<T> = std::result::Result<T, EvalError>;
 /// should be symmetric too, or the difference leaves the set the symbolic
 /// result assumes.
 pub fn directional(f: &mut dyn FnMut(&Point) -> Result<Value>, at: &Point, var: Name, dir: &Value) -> Result<Value> {
-    let x = base(at, var, &[dir])?;
-    let h = step(&x, dir, STEP);
+    directional_along(f, at, &[(var, dir)])
+}
+
+/// `d/dt f(at with every var += t·dir)` at `t = 0`: the directional
+/// derivative when several variables move at once (each step the smallest
+/// any of them asks for).
+pub fn directional_along(f: &mut dyn FnMut(&Point) -> Result<Value>, at: &Point, dirs: &[(Name, &Value)]) -> Result<Value> {
+    let mut bases = Vec::with_capacity(dirs.len());
+    let mut h = f64::INFINITY;
+    for &(var, dir) in dirs {
+        let x = base(at, var, &[dir])?;
+        h = h.min(step(&x, dir, STEP));
+        bases.push(x);
+    }
     let mut moved = at.clone();
     let mut central = |h: f64| -> Result<Value> {
-        moved.values.insert(var, &x + dir * h);
+        for (&(var, dir), x) in dirs.iter().zip(&bases) {
+            moved.values.insert(var, x + dir * h);
+        }
         let plus = f(&moved)?;
-        moved.values.insert(var, &x - dir * h);
+        for (&(var, dir), x) in dirs.iter().zip(&bases) {
+            moved.values.insert(var, x - dir * h);
+        }
         let minus = f(&moved)?;
         difference(&plus, &minus, 1.0 / (2.0 * h))
     };

@@ -69,6 +69,28 @@ pub fn render(out: &Output) -> String {
         }
         None => Value::Null,
     };
+    let steps: Value = match out.steps {
+        Some(steps) => {
+            let l = super::steps::lines(&latex, steps);
+            let u = super::steps::lines(&unicode, steps);
+            let mut items: Vec<Value> = steps
+                .definitions
+                .iter()
+                .map(|&(name, def, diff)| {
+                    json!({
+                        "rule": format!("the differential of {}", unicode.name(name)),
+                        "latex": format!("{} = {}, \\quad \\mathrm{{d}}{} = {}", latex.name(name), latex.formula(def).pretty(usize::MAX), latex.name(name), latex.formula(diff).pretty(usize::MAX)),
+                        "unicode": format!("{} = {},  d{} = {}", unicode.name(name), unicode.formula(def).pretty(usize::MAX), unicode.name(name), unicode.formula(diff).pretty(usize::MAX)),
+                    })
+                })
+                .collect();
+            items.extend(l.into_iter().zip(u).map(|((ll, lr, rule), (ul, ur, _))| {
+                json!({ "rule": rule, "latex": format!("{ll} = {lr}").trim_start_matches(" = ").to_string(), "unicode": format!("{ul} = {ur}").trim_start_matches(" = ").to_string() })
+            }));
+            Value::Array(items)
+        }
+        None => Value::Null,
+    };
     let doc = json!({
         "function": unicode.name(d.of),
         "kind": kind,
@@ -76,6 +98,7 @@ pub fn render(out: &Output) -> String {
         "results": results,
         "definitions": definitions,
         "remarks": out.presentation.remarks,
+        "steps": steps,
         "check": check,
     });
     let mut text = serde_json::to_string_pretty(&doc).expect("JSON of plain values");

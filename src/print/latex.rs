@@ -27,27 +27,37 @@ pub fn render(out: &Output) -> String {
     for &(name, def) in &out.presentation.wheres {
         wheres.push(RcDoc::text(format!("{} &= ", super::where_name(&r, out, name))).append(r.formula(def)));
     }
+    // the derivation first, each row with its rule as a comment
+    let mut rows: Vec<(Doc, Option<String>)> = match out.steps {
+        Some(steps) => super::steps::latex(&r, steps),
+        None => Vec::new(),
+    };
     let mut text = String::new();
     // one line alone needs no environment, unless it is broken: `\\` only
     // breaks lines inside `aligned`
-    let single = (lines.len() == 1 && wheres.is_empty()).then(|| lines[0].pretty(WIDTH).to_string());
+    let single = (rows.is_empty() && lines.len() == 1 && wheres.is_empty()).then(|| lines[0].pretty(WIDTH).to_string());
     if let Some(line) = single.filter(|l| !l.contains("\\\\")) {
         text.push_str(&line.replacen(" &= ", " = ", 1));
         text.push('\n');
     } else {
+        rows.extend(lines.into_iter().map(|l| (l, None)));
+        rows.extend(
+            wheres
+                .into_iter()
+                .enumerate()
+                .map(|(i, w)| (if i == 0 { RcDoc::text("\\text{where}\\quad ").append(w) } else { w }, None)),
+        );
         text.push_str("\\begin{aligned}\n");
-        let n = lines.len() + wheres.len();
-        for (i, line) in lines
-            .into_iter()
-            .chain(wheres.into_iter().enumerate().map(
-                |(i, w)| {
-                    if i == 0 { RcDoc::text("\\text{where}\\quad ").append(w) } else { w }
-                },
-            ))
-            .enumerate()
-        {
-            text.push_str(&line.pretty(WIDTH).to_string());
-            text.push_str(if i + 1 < n { " \\\\\n" } else { "\n" });
+        let n = rows.len();
+        for (i, (row, comment)) in rows.into_iter().enumerate() {
+            text.push_str(&row.pretty(WIDTH).to_string());
+            if i + 1 < n {
+                text.push_str(" \\\\");
+            }
+            if let Some(c) = comment {
+                text.push_str(&format!(" % {c}"));
+            }
+            text.push('\n');
         }
         text.push_str("\\end{aligned}\n");
     }

@@ -286,14 +286,26 @@ impl Renderer<'_> {
     }
 
     /// Splits a product into its numeric coefficient and its other factors.
+    /// (A number in front of a scalar factor counts too: −(qᵀdθ)q.)
     fn coefficient(&self, id: Id) -> (Number, Vec<Id>) {
         let mut c = Number::ONE;
         let mut rest = Vec::new();
         for f in self.product_factors(id) {
-            match self.g.num_value(f).and_then(|n| c.checked_mul(n)) {
+            let (n, f) = match *self.g.node(f) {
+                Math::Mul([k, x]) if self.g.is_scalar(f) => match self.g.num_value(k) {
+                    Some(n) => (n, Some(x)),
+                    None => (Number::ONE, Some(f)),
+                },
+                _ => match self.g.num_value(f) {
+                    Some(n) => (n, None),
+                    None => (Number::ONE, Some(f)),
+                },
+            };
+            match c.checked_mul(n) {
                 Some(p) => c = p,
-                None => rest.push(f),
+                None => rest.push(f.unwrap_or(id)),
             }
+            rest.extend(f);
         }
         (c, rest)
     }
@@ -503,12 +515,13 @@ impl Renderer<'_> {
             Math::Diff(s) => {
                 let name = self.render(*s).doc;
                 let d = self.word("\\mathrm{d}", "d");
+                // dW x, not dWx
                 Piece {
                     doc: RcDoc::text(d).append(name),
                     prec: Prec::Atom,
                     word_start: false,
                     alnum_start: true,
-                    spaced_end: false,
+                    spaced_end: true,
                 }
             }
         }

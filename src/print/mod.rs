@@ -6,6 +6,7 @@ pub mod json;
 pub mod latex;
 pub mod math;
 pub mod numpy;
+pub mod steps;
 pub mod unicode;
 
 use crate::diff::{Derivative, Kind};
@@ -34,6 +35,8 @@ pub struct Output<'a> {
     pub variables: &'a [Name],
     /// The program's named dimensions.
     pub dims: &'a [Name],
+    /// The derivation, with `--steps`.
+    pub steps: Option<&'a crate::diff::steps::Steps>,
 }
 
 pub fn render(format: Format, out: &Output) -> String {

@@ -10,9 +10,13 @@ const WIDTH: usize = 80;
 pub fn render(out: &Output) -> String {
     let aliases = Default::default();
     let r = Renderer { g: out.g, style: Style::Unicode, diag_names: &out.presentation.diag_names, aliases: &aliases };
-    let mut text = String::new();
+    let mut text = match out.steps {
+        Some(steps) => super::steps::unicode(&r, steps),
+        None => String::new(),
+    };
+    let indent = if out.steps.is_some() { "  " } else { "" };
     for &(wrt, expr) in &out.presentation.results {
-        text.push_str(&format!("{} = {}\n", derivative_name(&r, out.derivative, wrt), r.formula(expr).pretty(WIDTH)));
+        text.push_str(&format!("{indent}{} = {}\n", derivative_name(&r, out.derivative, wrt), r.formula(expr).pretty(WIDTH)));
     }
     let mut wheres: Vec<String> = Vec::new();
     let mut shorthands: Vec<_> = out.presentation.diag_names.iter().collect();

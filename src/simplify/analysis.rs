@@ -79,6 +79,15 @@ impl Analysis<Math> for MatrixAnalysis {
         };
         let props =
             Props::of(enode, |c| data(c).props, |c| data(c).shape.as_ref().is_some_and(Shape::is_scalar), is_scalar, leaf);
+        let mut props = props;
+        // A Aᵀ and Aᵀ A are symmetric
+        if let Math::Mul([a, b]) = *enode {
+            let transposes =
+                |x: Id, of: Id| egraph[x].nodes.iter().any(|n| matches!(n, Math::Trans(y) if egraph.find(*y) == egraph.find(of)));
+            if transposes(b, a) || transposes(a, b) {
+                props.symmetric = true;
+            }
+        }
         let num = if is_scalar { fold(enode, |c| data(c).num) } else { None };
         Data { shape, props, num }
     }

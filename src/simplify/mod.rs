@@ -141,7 +141,7 @@ fn costs(egraph: &MathGraph, roots: &[Id]) -> f64 {
 
 /// Rounds of one phase from `roots`: returns the best terms, added to `g`,
 /// and the e-graph of the last round.
-fn rounds(g: &mut Graph, forms: &[Vec<Id>], phase: Phase) -> (Vec<Id>, MathGraph, Vec<Id>) {
+fn rounds(g: &mut Graph, forms: &[Vec<Id>], phase: Phase, applied: &mut Vec<String>) -> (Vec<Id>, MathGraph, Vec<Id>) {
     // normalize works on the normal form (it has no distribution, nor
     // commutativity of `+`)
     let canonical = |g: &mut Graph, ids: Vec<Id>| -> Vec<Id> {
@@ -153,6 +153,14 @@ fn rounds(g: &mut Graph, forms: &[Vec<Id>], phase: Phase) -> (Vec<Id>, MathGraph
     loop {
         let (egraph, eroots) = egraph_of_forms(g, &current);
         let runner = saturate(egraph, &eroots, phase);
+        for it in &runner.iterations {
+            for rule in it.applied.keys() {
+                let rule = rule.to_string();
+                if !applied.contains(&rule) {
+                    applied.push(rule);
+                }
+            }
+        }
         let cost = costs(&runner.egraph, &eroots);
         let saturated = matches!(runner.stop_reason, Some(egg::StopReason::Saturated));
         round += 1;
@@ -168,21 +176,23 @@ fn rounds(g: &mut Graph, forms: &[Vec<Id>], phase: Phase) -> (Vec<Id>, MathGraph
 /// Simplifies `roots` together (sharing their common parts): a normalize
 /// phase, then a factor phase; adds the results to `g`.
 pub fn simplify(g: &mut Graph, roots: &[Id]) -> Simplified {
+    simplify_recording(g, roots, &mut Vec::new())
+}
+
+/// The readable form of `root`, and the names of the rewrite rules applied
+/// on the way (for `--steps`).
+pub fn simplify_traced(g: &mut Graph, root: Id) -> (Id, Vec<String>) {
+    let mut applied = Vec::new();
+    let s = simplify_recording(g, &[root], &mut applied);
+    (s.readable[0], applied)
+}
+
+fn simplify_recording(g: &mut Graph, roots: &[Id], applied: &mut Vec<String>) -> Simplified {
     let forms: Vec<Vec<Id>> = roots.iter().map(|&r| vec![r]).collect();
-    let (normal, _, _) = rounds(g, &forms, Phase::Normalize);
+    let (normal, _, _) = rounds(g, &forms, Phase::Normalize, applied);
     let normal: Vec<Id> = normal.into_iter().map(|r| canon::canonical(g, r)).collect();
-    if std::env::var_os("MATDIFF_DEBUG_EGG").is_some() {
-        for &r in &normal {
-            eprintln!("normal: {}", g.extract(&[r]).0);
-        }
-    }
     let factored: Vec<Vec<Id>> = normal.into_iter().map(|r| factor::factorings(g, r)).collect();
-    if std::env::var_os("MATDIFF_DEBUG_EGG").is_some() {
-        for r in factored.iter().flatten() {
-            eprintln!("factored: {}", g.extract(&[*r]).0);
-        }
-    }
-    let (readable, egraph, eroots) = rounds(g, &factored, Phase::Factor);
+    let (readable, egraph, eroots) = rounds(g, &factored, Phase::Factor, applied);
     let flops = extract(g, &egraph, &eroots, Goal::Flops);
     Simplified { readable, flops }
 }

@@ -1,0 +1,107 @@
+//! The derivation of `--steps` in LaTeX and Unicode: the definitions with
+//! their differentials, then each section's lines (`dE = … = …`), each with
+//! the rule that produced it, then the result.
+
+use pretty::RcDoc;
+
+use super::math::{Renderer, Style};
+use crate::diff::steps::{Of, Steps};
+
+/// The derivation's lines in `style`, as `(left, right, rule)`: `left` is
+/// empty for a continued equation (`= …`).
+pub fn lines(r: &Renderer, steps: &Steps) -> Vec<(String, String, String)> {
+    let show = |id| r.formula(id).pretty(usize::MAX).to_string();
+    let mut out = Vec::new();
+    for section in &steps.sections {
+        let mut previous = String::new();
+        for (i, line) in section.lines.iter().enumerate() {
+            let text = show(line.expr);
+            // a move that changes nothing visible is not a line
+            if text == previous {
+                continue;
+            }
+            let left = if i == 0 { lhs(r, section.of) } else { String::new() };
+            out.push((left, text.clone(), line.rule.clone()));
+            previous = text;
+        }
+    }
+    out
+}
+
+/// What a section's lines equal: `dE`, `vec(dY)`, `d(∂f/∂x)`.
+fn lhs(r: &Renderer, of: Of) -> String {
+    let latex = r.style == Style::Latex;
+    let d = |s: String| if latex { format!("\\mathrm{{d}}{s}") } else { format!("d{s}") };
+    let vec = |s: String| if latex { format!("\\operatorname{{vec}}({s})") } else { format!("vec({s})") };
+    let gradient = |f, x| {
+        if latex {
+            format!("\\left(\\frac{{\\partial {}}}{{\\partial {}}}\\right)", r.name(f), r.name(x))
+        } else {
+            format!("(∂{}/∂{})", r.name(f), r.name(x))
+        }
+    };
+    match of {
+        Of::Differential(n) => d(r.name(n)),
+        Of::Vectorized(n) => vec(d(r.name(n))),
+        Of::Gradient(f, x) => d(gradient(f, x)),
+        Of::VectorizedGradient(f, x) => vec(d(gradient(f, x))),
+    }
+}
+
+pub fn unicode(r: &Renderer, steps: &Steps) -> String {
+    let mut text = String::from("Definitions and their differentials\n");
+    let defs: Vec<(String, String)> = steps
+        .definitions
+        .iter()
+        .map(|&(name, def, diff)| {
+            let left = format!("{} = {}", r.name(name), r.formula(def).pretty(usize::MAX));
+            let mut right = format!("d{} = {}", r.name(name), r.formula(diff).pretty(usize::MAX));
+            // the shorthand where it first appears: ds = (S − S²)dv, S = Diag(s)
+            if let Some(cap) = r.diag_names.get(&name) {
+                right.push_str(&format!(",    {} = Diag({})", r.name(*cap), r.name(name)));
+            }
+            (left, right)
+        })
+        .collect();
+    let width = defs.iter().map(|(l, _)| l.chars().count()).max().unwrap_or(0);
+    for (left, right) in defs {
+        let pad = width - left.chars().count();
+        text.push_str(&format!("  {left}{}    {right}\n", " ".repeat(pad)));
+    }
+    for section in &steps.sections {
+        text.push_str(section.title);
+        text.push('\n');
+        let lines = lines(r, &Steps { definitions: Vec::new(), sections: vec![section.clone()] });
+        let indent = lines.first().map(|l| l.0.chars().count()).unwrap_or(0);
+        // (the rules are in the LaTeX comments and the JSON)
+        for (left, right, _) in lines {
+            let lead = if left.is_empty() { " ".repeat(indent) } else { left };
+            text.push_str(&format!("  {lead} = {right}\n"));
+        }
+    }
+    text.push_str("Therefore\n");
+    text
+}
+
+/// The rows of the derivation in an `aligned` environment, each with the
+/// rule that produced it (a `%` comment after the row).
+pub fn latex(r: &Renderer, steps: &Steps) -> Vec<(RcDoc<'static, ()>, Option<String>)> {
+    let mut rows: Vec<(RcDoc<'static, ()>, Option<String>)> =
+        vec![(RcDoc::text("&\\text{Definitions and their differentials}"), None)];
+    for &(name, def, diff) in &steps.definitions {
+        let row = RcDoc::text(format!("{} &= ", r.name(name)))
+            .append(r.formula(def))
+            .append(RcDoc::text(format!(" & \\mathrm{{d}}{} &= ", r.name(name))))
+            .append(r.formula(diff));
+        rows.push((row, None));
+    }
+    for section in &steps.sections {
+        rows.push((RcDoc::text(format!("&\\text{{{}}}", section.title)), None));
+        let lines = lines(r, &Steps { definitions: Vec::new(), sections: vec![section.clone()] });
+        for (left, right, rule) in lines {
+            rows.push((RcDoc::text(format!("{left} &= {right}")), Some(rule)));
+        }
+    }
+    rows.push((RcDoc::text("&\\text{Therefore}"), None));
+    rows
+}
