@@ -11,8 +11,9 @@ use std::collections::{HashMap, HashSet};
 use egg::{Id, Language};
 
 use crate::diff::Derivative;
-use crate::ir::{Graph, Math, NameKind};
+use crate::ir::{Constant, Graph, Math, NameKind};
 use crate::name::{Name, NameParts};
+use crate::shape::Shape;
 
 /// An adjoint is written out in place when its definition is at most this
 /// large (as a tree) and it is used at most twice.
@@ -121,12 +122,25 @@ pub fn present(g: &mut Graph, d: &Derivative, steps: Option<&crate::diff::steps:
     Presentation { remarks, results, wheres, diag_names }
 }
 
-/// What the reader must know to use the results: the conventions of
-/// derivatives that exist only almost everywhere (CONTRACT §1).
+/// What the reader must know to use the results: what the commutation
+/// matrices are, and the conventions of derivatives that exist only almost
+/// everywhere (CONTRACT §1).
 fn remarks(g: &Graph, results: &[(Name, Id)], wheres: &[(Name, Id)]) -> Vec<String> {
     let roots: Vec<Id> = results.iter().map(|r| r.1).chain(wheres.iter().map(|w| w.1)).collect();
-    let uses = |f: crate::ir::Func| g.reachable(&roots).into_iter().any(|id| matches!(g.node(id), Math::Fun(x) if *x == f));
+    let reachable = g.reachable(&roots);
+    let uses = |f: crate::ir::Func| reachable.iter().any(|&id| matches!(g.node(id), Math::Fun(x) if *x == f));
     let mut out = Vec::new();
+    for &id in &reachable {
+        if let Math::Const(Constant::Commutation(m, n)) = g.node(id) {
+            let note = format!(
+                "K_{{{m},{n}}} is the commutation matrix: it maps the vec of every {} matrix to the vec of its transpose",
+                Shape::new(m.clone(), n.clone())
+            );
+            if !out.contains(&note) {
+                out.push(note);
+            }
+        }
+    }
     if uses(crate::ir::Func::Step) {
         out.push("step(x) is 1 where x > 0 and 0 elsewhere: relu′(0) is taken to be 0".to_string());
     }

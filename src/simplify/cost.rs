@@ -62,7 +62,10 @@ impl CostFunction<Math> for Readable<'_> {
                 let behind = shape(*b).is_some_and(|s| s.is_scalar()) && !shape(*a).is_some_and(|s| s.is_scalar());
                 if behind { 1.0 } else { 0.5 }
             }
-            Math::Had(_) | Math::Kron(_) | Math::Frob(_) => 1.5,
+            // a sign inside reads worse than in front: −(A ⊗ B), not A ⊗ −B
+            Math::Had([a, b]) | Math::Kron([a, b]) | Math::Frob([a, b]) => {
+                1.5 + if negated(*a) || negated(*b) { 0.25 } else { 0.0 }
+            }
             // Aᵀ is a superscript; (AB)ᵀ also needs parentheses (a sum has
             // them anyway: (x − μ)ᵀ is no longer than (xᵀ − μᵀ))
             Math::Trans(a) => {
