@@ -76,10 +76,6 @@ class Case:
     #: Jacobians and Hessians
     reference: object = None
 
-    @property
-    def kind_hint(self):
-        return "hessian" if self.hessian else None
-
 
 def example_source(name):
     with open(os.path.join(ROOT, "examples", f"{name}.mdiff"), encoding="utf-8") as f:
