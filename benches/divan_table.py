@@ -47,6 +47,6 @@ def parse(text):
 def fmt_time(s):
     """A time with three significant digits and a unit."""
     for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6), ("ns", 1e-9)):
-        if s >= scale:
+        if s >= scale * 0.9995:  # so that 999.7 µs reads 1 ms
             return f"{s / scale:.3g} {unit}"
     return f"{s / 1e-9:.3g} ns"

@@ -42,7 +42,7 @@ def main():
     ap.add_argument("--from", dest="saved", help="read divan output from this file instead of running cargo bench")
     ap.add_argument("--save", help="also write the raw benchmark output to this file")
     ap.add_argument("--cli-only", action="store_true", help="only the command-line CPU-time table (no cargo bench)")
-    ap.add_argument("--runs", type=int, default=3, help="runs per command-line measurement (default 3)")
+    ap.add_argument("--runs", type=int, default=5, help="runs per command-line measurement (default 5)")
     args = ap.parse_args()
     if args.cli_only:
         cli_table([1, 2, 4, 8, 16, 32, 64, 128], args.runs)
