@@ -2,7 +2,8 @@
 //! (the default) and without it, against a baseline run in the same process:
 //! the front end alone (parse, shape inference, lowering).
 //!
-//! `cargo bench --bench pipeline`
+//! `cargo bench --bench pipeline`; `python3 benches/pipeline_table.py` runs
+//! it and prints the Markdown table, each time as a ratio to the front end.
 
 use matdiff::{Format, Options};
 
@@ -10,15 +11,27 @@ fn main() {
     divan::main();
 }
 
+/// Every program in `examples/`.
 const EXAMPLES: &[&str] = &[
-    "sigmoid-mse",
+    "gaussian-loglik",
+    "kronecker-jacobian",
+    "least-squares",
     "linear-chain",
-    "quadratic-chain",
+    "logdet",
+    "logistic-hessian",
+    "logistic-regression",
+    "logsumexp-hessian",
     "nested-activations",
     "one-hidden-layer-jacobian",
+    "quadratic-chain",
+    "quadratic-form",
+    "relu-layer",
+    "ridge",
+    "sigmoid-mse",
     "softmax-xent",
-    "logistic-regression",
-    "logistic-hessian",
+    "softmax-xent-rows",
+    "trace-inverse",
+    "two-layer-mlp",
 ];
 
 fn example(name: &str) -> (String, Options) {

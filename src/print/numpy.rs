@@ -124,6 +124,10 @@ impl Emitter<'_> {
                         let v = self.expr(*v);
                         return (format!("{l} * {}.T", self.wrap(v, Py::Atom)), Py::Product);
                     }
+                    // a column times a row (an outer product) is a broadcast
+                    // too: the same values, without a matrix product of inner
+                    // size 1 (about twice as fast as `@` at 1000×1000)
+                    _ if g.shape(a).cols.is_one() && g.shape(b).rows.is_one() => ("*", a, b),
                     _ => ("@", a, b),
                 };
                 let l = self.expr(left);
