@@ -59,7 +59,8 @@ fn main() {
         let source = mlp(l);
         let size = |format| matdiff::run(&source, &options(l, format, false)).expect("derives").len();
         let (unicode, numpy, latex) = (size(Format::Unicode), size(Format::Numpy), size(Format::Latex));
-        let ratio = |now: usize, before: Option<usize>| before.map_or("".to_string(), |b| format!("{:.2}", now as f64 / b as f64));
+        let ratio =
+            |now: usize, before: Option<usize>| before.map_or("".to_string(), |b| format!("{:.2}", now as f64 / b as f64));
         println!(
             "| {l} | {unicode} | {numpy} | {latex} | {} | {} |",
             ratio(unicode, previous.map(|p| p.0)),
@@ -141,7 +142,7 @@ fn stage_check(bencher: divan::Bencher, layers: usize) {
 #[divan::bench(args = LAYERS, max_time = 8)]
 fn stage_print(bencher: divan::Bencher, layers: usize) {
     bencher.with_inputs(|| derived(layers)).bench_local_values(|(_, mut lowered, derivative)| {
-        let presentation = matdiff::present::present(&mut lowered.graph, &derivative);
+        let presentation = matdiff::present::present(&mut lowered.graph, &derivative, None);
         let out = matdiff::print::Output {
             g: &lowered.graph,
             derivative: &derivative,
@@ -149,6 +150,7 @@ fn stage_print(bencher: divan::Bencher, layers: usize) {
             report: None,
             variables: &lowered.variables,
             dims: &lowered.dims,
+            steps: None,
         };
         let text = matdiff::print::render(Format::Unicode, &out);
         (lowered, derivative, presentation, text)

@@ -464,8 +464,8 @@ impl Prepared {
     /// instance whose sides are already one class (by constant folding)
     /// teaches nothing, and does not count.
     fn fires(&self, inst: &Instance) -> bool {
-        let mut egraph = MathGraph::new(MatrixAnalysis::of(&inst.g));
         let (expr, positions) = inst.g.extract(&[inst.lhs]);
+        let mut egraph = MathGraph::new(MatrixAnalysis::of(&inst.g, expr.as_ref()));
         let mut ids: Vec<Id> = Vec::with_capacity(expr.len());
         for node in expr.as_ref() {
             let node = node.clone().map_children(|c| ids[usize::from(c)]);

@@ -33,6 +33,7 @@ pub enum Kind {
 }
 
 /// One derivative, with respect to one variable.
+#[derive(Clone, Debug)]
 pub struct Entry {
     pub wrt: Name,
     /// As a person would write it.
@@ -41,6 +42,7 @@ pub struct Entry {
     pub numpy: Id,
 }
 
+#[derive(Clone, Debug)]
 pub struct Derivative {
     pub kind: Kind,
     pub of: Name,

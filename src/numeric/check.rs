@@ -5,6 +5,8 @@
 //!
 //! - gradient `G`: `G : V` against `d/dt f(X + tV)`;
 //! - Jacobian `J`: `J vec(V)` against `d/dt vec F(X + tV)`;
+//!   (for several variables, the sum over all of them against one
+//!   difference that moves them all);
 //! - Hessian `H`: `vec(U)ᵀ H vec(V)` against `∂²/∂s∂t f(X + sU + tV)`.
 //!
 //! Both forms of each result (for people, for NumPy) are checked, and the
@@ -15,10 +17,13 @@
 
 use std::collections::HashMap;
 
+use egg::Id;
+
 use super::{
-    Domain, EvalError, Point, Rng, Value, directional, draw, draw_point, draw_sizes, eval_one, infer_domains, mixed_second,
+    Domain, EvalError, Point, Rng, Value, directional_along, draw, draw_point, draw_sizes, eval, eval_one, infer_domains,
+    mixed_second,
 };
-use crate::diff::{Derivative, Kind};
+use crate::diff::{Derivative, Entry, Kind};
 use crate::ir::Graph;
 use crate::name::Name;
 
@@ -109,6 +114,16 @@ impl From<EvalError> for PointError {
 }
 
 /// The worst error at one point, or why the point is no good.
+///
+/// Every form is evaluated in one pass, so what they share is computed
+/// once. First derivatives are checked along one random direction that
+/// moves every variable at once (one finite difference for all of them,
+/// not one per variable: checking a deep network's weights is then linear
+/// in its depth); each variable's part of the direction is scaled to its
+/// result's size, so that a small result cannot hide behind a large one.
+/// Only when that disagrees is each variable checked alone, to name the
+/// wrong one. Hessians are blocks of one variable each and are checked one
+/// by one.
 fn check_point(
     g: &Graph,
     d: &Derivative,
@@ -117,42 +132,90 @@ fn check_point(
     rng: &mut Rng,
 ) -> Result<f64, PointError> {
     f(at)?;
-    let mut worst: f64 = 0.0;
+    let adjoints: Vec<Id> = d.adjoints.iter().flat_map(|&a| [g.info(a).def.expect("defined"), d.numpy_defs[&a]]).collect();
+    let forms: Vec<Id> = d.entries.iter().flat_map(|e| [e.readable, e.numpy]).collect();
+    let values = eval(g, &[adjoints.as_slice(), forms.as_slice()].concat(), at)?;
+    let (adjoint_values, form_values) = values.split_at(adjoints.len());
     // the NumPy forms of the adjoints against their readable forms
-    for &a in &d.adjoints {
-        let readable = eval_one(g, g.info(a).def.expect("defined"), at)?;
-        let numpy = eval_one(g, d.numpy_defs[&a], at)?;
-        let e = error(&numpy, &readable);
+    for (&a, pair) in d.adjoints.iter().zip(adjoint_values.chunks(2)) {
+        let e = error(&pair[1], &pair[0]);
         if e > TOLERANCE {
             return Err(PointError::Disagrees(a, e, true));
         }
     }
-    // second differences are less accurate than first ones
-    let tolerance = if d.kind == Kind::Hessian { 10.0 * TOLERANCE } else { TOLERANCE };
-    for entry in &d.entries {
-        let info = g.info(entry.wrt);
-        let (rows, cols) = super::size_of(&info.shape, &at.sizes)?;
-        let symmetric = info.props.symmetric;
-        let v = draw(Domain::Any, rows, cols, symmetric, rng);
-        let u = draw(Domain::Any, rows, cols, symmetric, rng);
-        let want = match d.kind {
-            Kind::Gradient => directional(f, at, entry.wrt, &v)?,
-            Kind::Jacobian => column(&directional(f, at, entry.wrt, &v)?),
-            Kind::Hessian => mixed_second(f, at, entry.wrt, &u, &v)?,
-        };
-        for (form, numpy) in [(entry.readable, false), (entry.numpy, true)] {
-            let value = eval_one(g, form, at)?;
-            let got = match d.kind {
-                Kind::Gradient => scalar(value.dot(&v)),
-                Kind::Jacobian => &value * column(&v),
-                Kind::Hessian => column(&u).transpose() * (&value * column(&v)),
-            };
-            let e = error(&got, &want);
-            if e > tolerance {
-                return Err(PointError::Disagrees(entry.wrt, e, numpy));
-            }
-            worst = worst.max(e);
+    let results: Vec<(&Entry, &[Value])> = d.entries.iter().zip(form_values.chunks(2)).collect();
+    if d.kind == Kind::Hessian {
+        let mut worst: f64 = 0.0;
+        for &(entry, values) in &results {
+            let u = direction(g, entry.wrt, at, 1.0, rng)?;
+            let v = direction(g, entry.wrt, at, 1.0, rng)?;
+            let want = mixed_second(f, at, entry.wrt, &u, &v)?;
+            let applied = values.iter().map(|h| column(&u).transpose() * (h * column(&v)));
+            // second differences are less accurate than first ones
+            worst = worst.max(compare(entry.wrt, applied, &want, 10.0 * TOLERANCE)?);
         }
+        return Ok(worst);
+    }
+    let mut dirs = Vec::with_capacity(results.len());
+    for &(entry, values) in &results {
+        let size = values[0].iter().fold(0.0f64, |m, x| m.max(x.abs()));
+        dirs.push(direction(g, entry.wrt, at, 1.0 / size.max(1.0), rng)?);
+    }
+    let applied = |form: usize, which: &mut dyn Iterator<Item = usize>| -> Value {
+        let mut sum: Option<Value> = None;
+        for i in which {
+            let values = results[i].1;
+            let term = match d.kind {
+                Kind::Jacobian => &values[form] * column(&dirs[i]),
+                _ => scalar(values[form].dot(&dirs[i])),
+            };
+            sum = Some(match sum {
+                Some(s) => s + term,
+                None => term,
+            });
+        }
+        sum.expect("at least one result")
+    };
+    let differences = |f: &mut dyn FnMut(&Point) -> Result<Value, EvalError>, along: &[usize]| -> Result<Value, EvalError> {
+        let moves: Vec<(Name, &Value)> = along.iter().map(|&i| (results[i].0.wrt, &dirs[i])).collect();
+        let want = directional_along(f, at, &moves)?;
+        Ok(if d.kind == Kind::Jacobian { column(&want) } else { want })
+    };
+    let all: Vec<usize> = (0..results.len()).collect();
+    let want = differences(f, &all)?;
+    let joint = [0, 1].map(|form| applied(form, &mut all.iter().copied()));
+    let culprit = results[0].0.wrt;
+    match compare(culprit, joint.into_iter(), &want, TOLERANCE) {
+        Ok(worst) => Ok(worst),
+        Err(joint_failure) => {
+            for (i, (entry, _)) in results.iter().enumerate() {
+                let want = differences(f, &[i])?;
+                compare(entry.wrt, [0, 1].map(|form| applied(form, &mut std::iter::once(i))).into_iter(), &want, TOLERANCE)?;
+            }
+            Err(joint_failure)
+        }
+    }
+}
+
+/// A random direction for `var` at `at` (symmetric for a symmetric
+/// variable, so the differences stay in the set the result assumes),
+/// scaled by `scale`.
+fn direction(g: &Graph, var: Name, at: &Point, scale: f64, rng: &mut Rng) -> Result<Value, EvalError> {
+    let info = g.info(var);
+    let (rows, cols) = super::size_of(&info.shape, &at.sizes)?;
+    Ok(draw(Domain::Any, rows, cols, info.props.symmetric, rng) * scale)
+}
+
+/// The worst error of the readable and the NumPy form of a result
+/// (applied to the directions), or the first that disagrees.
+fn compare(wrt: Name, applied: impl Iterator<Item = Value>, want: &Value, tolerance: f64) -> Result<f64, PointError> {
+    let mut worst: f64 = 0.0;
+    for (got, numpy) in applied.zip([false, true]) {
+        let e = error(&got, want);
+        if e > tolerance {
+            return Err(PointError::Disagrees(wrt, e, numpy));
+        }
+        worst = worst.max(e);
     }
     Ok(worst)
 }

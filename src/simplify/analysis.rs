@@ -39,10 +39,15 @@ pub struct MatrixAnalysis {
 }
 
 impl MatrixAnalysis {
-    /// The names of `g` (their shapes and facts).
-    pub fn of(g: &Graph) -> MatrixAnalysis {
+    /// The facts of the names `nodes` use (only those: copying the whole
+    /// name table for every e-graph made deep programs quadratic).
+    pub fn of(g: &Graph, nodes: &[Math]) -> MatrixAnalysis {
         let facts = |i: &crate::ir::NameInfo| NameFacts { shape: i.shape.clone(), props: i.props, defined: i.def.is_some() };
-        MatrixAnalysis { names: g.names.iter().map(|(n, i)| (*n, facts(i))).collect() }
+        let names = nodes.iter().filter_map(|n| match n {
+            Math::Sym(name) => Some((*name, facts(g.info(*name)))),
+            _ => None,
+        });
+        MatrixAnalysis { names: names.collect() }
     }
 }
 

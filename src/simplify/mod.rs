@@ -90,7 +90,7 @@ pub fn saturate(egraph: MathGraph, roots: &[Id], phase: Phase) -> Runner<Math, M
 fn egraph_of_forms(g: &Graph, forms: &[Vec<Id>]) -> (MathGraph, Vec<Id>) {
     let roots: Vec<Id> = forms.iter().flatten().copied().collect();
     let (expr, positions) = g.extract(&roots);
-    let mut egraph = MathGraph::new(MatrixAnalysis::of(g));
+    let mut egraph = MathGraph::new(MatrixAnalysis::of(g, expr.as_ref()));
     let mut ids: Vec<Id> = Vec::with_capacity(expr.len());
     for node in expr.as_ref() {
         let node = egg::Language::map_children(node.clone(), |c| ids[usize::from(c)]);
