@@ -20,7 +20,7 @@ use matdiff::num::Number;
 use matdiff::numeric::{self, Rng, Value};
 use matdiff::shape::{Dim, Shape};
 use matdiff::simplify::analysis::{MathGraph, MatrixAnalysis};
-use matdiff::simplify::apply::{Make, Side};
+use matdiff::simplify::apply::Make;
 use matdiff::simplify::rules::{self, Pred, Rhs, Rule};
 
 /// Instantiations checked per rule, at most.
@@ -367,7 +367,7 @@ impl Prepared {
     fn new(rule: &Rule) -> Prepared {
         let lhs: Pattern<Math> = rule.lhs.parse().unwrap_or_else(|e| panic!("rule {}: {e}", rule.name));
         let rhs = match rule.rhs {
-            Rhs::Pattern(p) | Rhs::WithIdentity(p, _) => Some(p.parse().unwrap_or_else(|e| panic!("rule {}: {e}", rule.name))),
+            Rhs::Pattern(p) | Rhs::WithUnit(p, _) => Some(p.parse().unwrap_or_else(|e| panic!("rule {}: {e}", rule.name))),
             Rhs::Make(_) | Rhs::MakeThen(..) => None,
         };
         let roles = roles(rule, &lhs);
@@ -440,12 +440,9 @@ impl Prepared {
                 let c = made(&mut g, what, &shape)?;
                 g.raw(Math::Mul([c, rest]))
             }
-            (Rhs::WithIdentity(_, side), Some(p)) => {
-                let n = match side {
-                    Side::Rows => want.rows.clone(),
-                    Side::Cols => want.cols.clone(),
-                };
-                let i = g.identity(n);
+            (Rhs::WithUnit(_, unit), Some(p)) => {
+                let (what, shape) = unit.make(&want);
+                let i = made(&mut g, what, &shape)?;
                 bound.insert("?i".parse().expect("a variable"), i);
                 instantiate(&mut g, &p.ast, &bound, true)?
             }
@@ -748,7 +745,7 @@ fn rule_tables_are_well_formed() {
                 problems.push(format!("{name}: the guard names {v:?}, not a variable of the left-hand side"));
             }
         }
-        if let Rhs::WithIdentity(p, _) = rule.rhs {
+        if let Rhs::WithUnit(p, _) = rule.rhs {
             let p: Pattern<Math> = p.parse().expect("parsed by rewrite");
             if !p.vars().contains(&"?i".parse().expect("a variable")) {
                 problems.push(format!("{name}: an identity rule whose right-hand side has no ?i"));

@@ -11,14 +11,32 @@ use crate::ir::{Constant, Math, graph::shape_of};
 use crate::num::Number;
 use crate::shape::Shape;
 
-/// A pattern applier; with a `Side`, the pattern's `?i` is bound to the
-/// identity of the matched class's rows or columns.
-pub struct Shaped(pub Pattern<Math>, pub Option<Side>);
+/// A pattern applier; with a `Unit`, the pattern's `?i` is bound to that
+/// unit, sized by the matched class.
+pub struct Shaped(pub Pattern<Math>, pub Option<Unit>);
 
+/// What `?i` stands for in a factoring rule's right-hand side: the unit of
+/// the product being factored out, which takes its size from the match
+/// (`A + BA = (I + B)A`, `A + A ∘ B = A ∘ (𝟙𝟙ᵀ + B)`).
 #[derive(Clone, Copy, Debug)]
-pub enum Side {
-    Rows,
-    Cols,
+pub enum Unit {
+    /// The identity of the match's rows.
+    RowIdentity,
+    /// The identity of the match's columns.
+    ColIdentity,
+    /// The all-ones array of the match's shape, the unit of `∘`.
+    Ones,
+}
+
+impl Unit {
+    /// The constant and the shape to build it with, for a match of `shape`.
+    pub fn make(self, shape: &Shape) -> (Make, Shape) {
+        match self {
+            Unit::RowIdentity => (Make::Identity, Shape::square(shape.rows.clone())),
+            Unit::ColIdentity => (Make::Identity, Shape::square(shape.cols.clone())),
+            Unit::Ones => (Make::Ones, shape.clone()),
+        }
+    }
 }
 
 /// The shape `ast` would have under `subst`, if every node fits.
@@ -41,12 +59,9 @@ impl Applier<Math, MatrixAnalysis> for Shaped {
         let want = egraph[eclass].data.shape.clone();
         let Some(shape) = want.clone() else { return vec![] };
         let mut subst = subst.clone();
-        if let Some(side) = self.1 {
-            let n = match side {
-                Side::Rows => shape.rows,
-                Side::Cols => shape.cols,
-            };
-            let i = if n.is_one() { egraph.add(Math::Num(Number::ONE)) } else { egraph.add(Math::Const(Constant::Identity(n))) };
+        if let Some(unit) = self.1 {
+            let (what, shape) = unit.make(&shape);
+            let Some(i) = what.build(egraph, &shape) else { return vec![] };
             subst.insert("?i".parse().expect("a variable"), i);
         }
         if instantiated_shape(egraph, &self.0.ast, &subst) != want {

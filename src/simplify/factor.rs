@@ -7,6 +7,8 @@
 //! 3. each inner sum takes a canonical sign, so that `X − Y` and `Y − X`
 //!    are recognized as one sum up to sign;
 //! 4. terms are grouped by their last factor: `HX − H²X = (H − H²)X`;
+//! 5. failing that, Hadamard products (which commute) are grouped by the
+//!    factor most of them share: `A ∘ B − A ∘ C + A = A ∘ (B − C + 𝟙𝟙ᵀ)`;
 //!
 //! repeated while the number of terms shrinks. Scalar factors are part of
 //! the coefficient side of a chain and never split it.
@@ -209,7 +211,80 @@ fn factor_shaped(g: &mut Graph, mut terms: Vec<Term>, shape: &crate::shape::Shap
     if collected.len() < before {
         return factor_shaped(g, collected, shape, order);
     }
+    // 5. Hadamard products by a shared factor
+    if let Some(grouped) = group_hadamard(g, &terms, shape, order) {
+        return factor_shaped(g, grouped, shape, order);
+    }
     plain(g, &terms, identity)
+}
+
+/// The Hadamard factors of a term's matrix part, in a fixed order: those
+/// of `A ∘ (B ∘ C)`, or the whole chain as one factor.
+fn hadamard_factors(g: &mut Graph, t: &Term) -> Vec<Id> {
+    let mut out = Vec::new();
+    if let [only] = t.chain[..] {
+        let mut stack = vec![only];
+        while let Some(f) = stack.pop() {
+            match *g.node(f) {
+                Math::Had([a, b]) => stack.extend([b, a]),
+                _ => out.push(f),
+            }
+        }
+    } else {
+        out.extend(product(g, &t.chain));
+    }
+    out.sort_unstable();
+    out
+}
+
+/// The terms with the Hadamard factor that most of them share taken out
+/// (`A ∘ B + A ∘ C + A = A ∘ (B + C + 𝟙𝟙ᵀ)`), fewer than before; `None`
+/// when no factor of a Hadamard product is shared.
+fn group_hadamard(g: &mut Graph, terms: &[Term], shape: &crate::shape::Shape, order: Order) -> Option<Vec<Term>> {
+    if shape.is_scalar() {
+        return None;
+    }
+    let bags: Vec<Vec<Id>> = terms.iter().map(|t| hadamard_factors(g, t)).collect();
+    // for each factor: the terms that have it, and whether one of them is a
+    // Hadamard product (else they are like terms, collected elsewhere)
+    let mut sharing: IndexMap<Id, (usize, bool)> = IndexMap::new();
+    for bag in &bags {
+        let mut distinct = bag.clone();
+        distinct.dedup();
+        for f in distinct {
+            let entry = sharing.entry(f).or_default();
+            entry.0 += 1;
+            entry.1 |= bag.len() > 1;
+        }
+    }
+    let (shared, _) = sharing
+        .into_iter()
+        .filter(|&(_, (n, hadamard))| n >= 2 && hadamard)
+        .max_by_key(|&(f, (n, _))| (n, std::cmp::Reverse(f)))?;
+    let mut out = Vec::new();
+    let mut with = Vec::new();
+    for (t, mut bag) in terms.iter().zip(bags) {
+        let Some(i) = bag.iter().position(|&f| f == shared) else {
+            out.push(t.clone());
+            continue;
+        };
+        bag.remove(i);
+        let rest = match bag.split_first() {
+            Some((&first, others)) => others.iter().fold(first, |acc, &f| g.had(acc, f)),
+            None => g.ones_like(shape),
+        };
+        let rest = term_of(g, rest);
+        let mut scale = [t.scale.clone(), rest.scale].concat();
+        scale.sort_unstable();
+        with.push(Term { coef: t.coef.checked_mul(rest.coef)?, scale, chain: rest.chain });
+    }
+    let inner = factor_shaped(g, with, shape, order);
+    let mut term = term_of(g, inner);
+    canonical_signs(g, &mut term);
+    let inner = product(g, &term.chain).expect("a matrix");
+    term.chain = vec![g.had(shared, inner)];
+    out.push(term);
+    Some(out)
 }
 
 /// The number every coefficient is a multiple of, when it is not 1: their
@@ -276,13 +351,7 @@ fn group(g: &mut Graph, terms: Vec<Term>, right: bool, order: Order) -> Vec<Term
                 // with its canonical sign (so that rests equal up to sign meet)
                 let inner = factor(g, rest, order);
                 let mut term = term_of(g, inner);
-                for factor in &mut term.chain {
-                    if matches!(g.node(*factor), Math::Add(_)) {
-                        let (sign, canonical) = canonical_sign(g, *factor);
-                        *factor = canonical;
-                        term.coef = term.coef.checked_mul(sign).unwrap_or(term.coef);
-                    }
-                }
+                canonical_signs(g, &mut term);
                 if right {
                     term.chain.push(f);
                 } else {
@@ -294,6 +363,33 @@ fn group(g: &mut Graph, terms: Vec<Term>, right: bool, order: Order) -> Vec<Term
         }
     }
     out
+}
+
+/// Each factor of `term`'s chain with its canonical sign (see [`signed`]),
+/// the signs moved into the coefficient.
+fn canonical_signs(g: &mut Graph, term: &mut Term) {
+    for i in 0..term.chain.len() {
+        let (sign, canonical) = signed(g, term.chain[i]);
+        if let Some(coef) = term.coef.checked_mul(sign) {
+            term.chain[i] = canonical;
+            term.coef = coef;
+        }
+    }
+}
+
+/// `(s, e')` with `e = s·e'` and the sums in `e` (as a factor of a product
+/// or a Hadamard product, or `e` itself) with their canonical sign: `X − Y`
+/// and `Y − X` then build one node, and so do `A(X − Y)` and `A(Y − X)`.
+fn signed(g: &mut Graph, e: Id) -> (Number, Id) {
+    match *g.node(e) {
+        Math::Add(_) => canonical_sign(g, e),
+        Math::Mul([a, b]) | Math::Had([a, b]) if !g.is_scalar(a) && !g.is_scalar(b) => {
+            let ((sa, a2), (sb, b2)) = (signed(g, a), signed(g, b));
+            let rebuilt = if matches!(g.node(e), Math::Mul(_)) { g.mul(a2, b2) } else { g.had(a2, b2) };
+            (sa.checked_mul(sb).expect("a sign"), rebuilt)
+        }
+        _ => (Number::ONE, e),
+    }
 }
 
 /// `(s, e')` with `e = s·e'`, `e'` the representative of `±e`: its terms

@@ -3,7 +3,7 @@
 //! and `Diag` is linear and multiplicative.
 
 use super::Pred::*;
-use super::{Rule, make, rule};
+use super::{Rule, Unit, make, rule, with_unit};
 use crate::simplify::apply::Make;
 
 #[rustfmt::skip]
@@ -13,11 +13,13 @@ pub const RULES: &[Rule] = &[
     rule("hadamard-ones",        "(∘ ?a ?o)",                   "?a",                             "A ∘ 𝟙𝟙ᵀ = A").when(&[(AllOnes, "?o")]),
     make("hadamard-zero",        "(∘ ?a ?z)",                   Make::Zero,                       "A ∘ 0 = 0").when(&[(Zero, "?z")]),
     rule("hadamard-scalar",      "(∘ ?a (* ?k ?b))",            "(* ?k (∘ ?a ?b))",               "A ∘ (βB) = β(A ∘ B)").when(&[(Scalar, "?k")]),
+    rule("hadamard-scalar-in",   "(* ?k (∘ ?a ?b))",            "(∘ ?a (* ?k ?b))",               "β(A ∘ B) = A ∘ βB, to factor A out").when(&[(Scalar, "?k"), (NotScalar, "?a")]).factor(),
     rule("hadamard-square",      "(∘ ?a ?a)",                   "(epow ?a 2)",                    "A ∘ A = A^∘2"),
     make("hadamard-reciprocal",  "(∘ ?a (epow ?a -1))",         Make::Ones,                       "A ∘ A^∘−1 = 𝟙𝟙ᵀ for A without zeros").when(&[(Positive, "?a")]),
     rule("hadamard-powers",      "(∘ (epow ?a ?j) (epow ?a ?k))", "(epow ?a (+ ?j ?k))",          "A^∘j ∘ A^∘k = A^∘(j+k)").when(&[(Integer, "?j"), (Integer, "?k")]),
     rule("hadamard-power",       "(∘ ?a (epow ?a ?k))",         "(epow ?a (+ ?k 1))",             "A ∘ A^∘k = A^∘(k+1)").when(&[(Integer, "?k")]),
     rule("hadamard-factor",      "(+ (∘ ?a ?b) (∘ ?a ?c))",     "(∘ ?a (+ ?b ?c))",               "A ∘ B + A ∘ C = A ∘ (B + C)").factor(),
+    with_unit("hadamard-factor-ones", "(+ ?a (∘ ?a ?b))",       "(∘ ?a (+ ?i ?b))", Unit::Ones,   "A + A ∘ B = A ∘ (𝟙𝟙ᵀ + B)").factor().when(&[(NotScalar, "?a")]),
     rule("hadamard-diag",        "(∘ ?a ?b)",                   "(* (Diag ?a) ?b)",               "a ∘ b = Diag(a) b for column vectors").when(&[(Column, "?a")]),
     rule("hadamard-diag-row",    "(∘ ?a ?b)",                   "(* ?b (Diag ?a))",               "a ∘ b = b Diag(a) for row vectors").when(&[(Row, "?a")]),
     rule("diag-transpose",       "(Diag (T ?a))",               "(Diag ?a)",                      "Diag(aᵀ) = Diag(a)"),

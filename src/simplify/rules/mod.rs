@@ -40,20 +40,20 @@ pub enum Pred {
     Integer,
 }
 
-/// The right-hand side: a pattern, a pattern whose `?i` is an identity
-/// sized by the match (for factoring `A + BA = (I + B)A`), or a constant
-/// shaped like the match.
+/// The right-hand side: a pattern, a pattern whose `?i` is a unit sized by
+/// the match (for factoring `A + BA = (I + B)A`), or a constant shaped like
+/// the match.
 #[derive(Clone, Copy, Debug)]
 pub enum Rhs {
     Pattern(&'static str),
-    WithIdentity(&'static str, Side),
+    WithUnit(&'static str, Unit),
     Make(Make),
     /// `(* C ?rest)` in an in-chain extension (see [`in_chain`]): `C` is
     /// the constant shaped like the pair pattern `(* X Y)` it replaces.
     MakeThen(Make, &'static str),
 }
 
-pub use super::apply::Side;
+pub use super::apply::Unit;
 
 #[derive(Clone, Copy, Debug)]
 pub struct Rule {
@@ -98,10 +98,9 @@ pub const fn rule(name: &'static str, lhs: &'static str, rhs: &'static str, why:
     Rule { name, lhs, rhs: Rhs::Pattern(rhs), guard: &[], phases: Phases { normalize: true, factor: true }, why }
 }
 
-/// `lhs => rhs`, with `?i` in `rhs` the identity of the match's rows
-/// (`Side::Rows`) or columns (`Side::Cols`).
-pub const fn with_identity(name: &'static str, lhs: &'static str, rhs: &'static str, side: Side, why: &'static str) -> Rule {
-    Rule { name, lhs, rhs: Rhs::WithIdentity(rhs, side), guard: &[], phases: Phases { normalize: true, factor: true }, why }
+/// `lhs => rhs`, with `?i` in `rhs` the `unit` sized by the match.
+pub const fn with_unit(name: &'static str, lhs: &'static str, rhs: &'static str, unit: Unit, why: &'static str) -> Rule {
+    Rule { name, lhs, rhs: Rhs::WithUnit(rhs, unit), guard: &[], phases: Phases { normalize: true, factor: true }, why }
 }
 
 /// `lhs =>` a constant shaped like the match.
@@ -207,9 +206,9 @@ pub fn rewrite(r: &Rule) -> Rewrite<Math, MatrixAnalysis> {
             let rhs: Pattern<Math> = rhs.parse().unwrap_or_else(|e| panic!("rule {}: {e}", r.name));
             Rewrite::new(r.name, lhs, ConditionalApplier { condition: guard(r.guard), applier: Shaped(rhs, None) })
         }
-        Rhs::WithIdentity(rhs, side) => {
+        Rhs::WithUnit(rhs, unit) => {
             let rhs: Pattern<Math> = rhs.parse().unwrap_or_else(|e| panic!("rule {}: {e}", r.name));
-            Rewrite::new(r.name, lhs, ConditionalApplier { condition: guard(r.guard), applier: Shaped(rhs, Some(side)) })
+            Rewrite::new(r.name, lhs, ConditionalApplier { condition: guard(r.guard), applier: Shaped(rhs, Some(unit)) })
         }
         Rhs::MakeThen(what, pair) => {
             let pair: Pattern<Math> = pair.parse().unwrap_or_else(|e| panic!("rule {}: {e}", r.name));
@@ -253,8 +252,8 @@ pub fn in_chain(r: &Rule) -> Option<Rule> {
     let rhs = match r.rhs {
         Rhs::Pattern(p) => Rhs::Pattern(leak(format!("(* {p} ?rest)"))),
         // the identity is that of the rows; the chain has other columns
-        Rhs::WithIdentity(p, Side::Rows) => Rhs::WithIdentity(leak(format!("(* {p} ?rest)")), Side::Rows),
-        Rhs::WithIdentity(_, Side::Cols) | Rhs::MakeThen(..) => return None,
+        Rhs::WithUnit(p, Unit::RowIdentity) => Rhs::WithUnit(leak(format!("(* {p} ?rest)")), Unit::RowIdentity),
+        Rhs::WithUnit(_, Unit::ColIdentity | Unit::Ones) | Rhs::MakeThen(..) => return None,
         Rhs::Make(Make::Zero) => Rhs::Make(Make::Zero),
         Rhs::Make(what) => Rhs::MakeThen(what, leak(format!("(* {} {})", show(*x), show(*y)))),
     };

@@ -2,7 +2,7 @@
 //! exist), scalars to the front, identities, zeros, powers.
 
 use super::Pred::*;
-use super::{Rule, Side, make, rule, with_identity};
+use super::{Rule, Unit, make, rule, with_unit};
 use crate::simplify::apply::Make;
 
 #[rustfmt::skip]
@@ -18,7 +18,7 @@ pub const RULES: &[Rule] = &[
     make("product-zero-left",    "(* ?z ?a)",         Make::Zero,                  "0A = 0").when(&[(Zero, "?z")]),
     make("product-zero-right",   "(* ?a ?z)",         Make::Zero,                  "A0 = 0").when(&[(Zero, "?z")]),
     rule("product-square",       "(* ?a ?a)",         "(pow ?a 2)",                "AA = A²"),
-    with_identity("product-factor-square", "(+ ?a (* -1 (pow ?a 2)))", "(* ?a (+ ?i (* -1 ?a)))", Side::Rows, "A − A² = A(I − A), as σ′ = S − S² = S(I − S)").when(&[(NotScalar, "?a")]),
+    with_unit("product-factor-square", "(+ ?a (* -1 (pow ?a 2)))", "(* ?a (+ ?i (* -1 ?a)))", Unit::RowIdentity, "A − A² = A(I − A), as σ′ = S − S² = S(I − S)").when(&[(NotScalar, "?a")]),
     rule("product-power",        "(* ?a (pow ?a ?k))", "(pow ?a (+ ?k 1))",        "A·Aᵏ = Aᵏ⁺¹").when(&[(Integer, "?k")]),
     rule("product-powers",       "(* (pow ?a ?j) (pow ?a ?k))", "(pow ?a (+ ?j ?k))", "AʲAᵏ = Aʲ⁺ᵏ").when(&[(Integer, "?j"), (Integer, "?k")]),
 ];

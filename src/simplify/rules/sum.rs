@@ -3,7 +3,7 @@
 //! is the normal form's job (`simplify::canon`), not a rule's.
 
 use super::Pred::*;
-use super::{Rule, Side, make, rule, with_identity};
+use super::{Rule, Unit, make, rule, with_unit};
 use crate::simplify::apply::Make;
 
 #[rustfmt::skip]
@@ -22,6 +22,6 @@ pub const RULES: &[Rule] = &[
     rule("sum-negate-pull",      "(+ ?b (* -1 ?a))",              "(* -1 (+ ?a (* -1 ?b)))",   "B − A = −(A − B)").factor(),
     rule("sum-factor-left",      "(+ (* ?a ?b) (* ?a ?c))",       "(* ?a (+ ?b ?c))",          "AB + AC = A(B + C)").factor(),
     rule("sum-factor-right",     "(+ (* ?a ?c) (* ?b ?c))",       "(* (+ ?a ?b) ?c)",          "AC + BC = (A + B)C").factor(),
-    with_identity("sum-factor-right-identity", "(+ ?c (* ?b ?c))", "(* (+ ?i ?b) ?c)", Side::Rows, "C + BC = (I + B)C").factor().when(&[(NotScalar, "?c")]),
-    with_identity("sum-factor-left-identity", "(+ ?a (* ?a ?b))", "(* ?a (+ ?i ?b))", Side::Cols, "A + AB = A(I + B)").factor().when(&[(NotScalar, "?a")]),
+    with_unit("sum-factor-right-identity", "(+ ?c (* ?b ?c))", "(* (+ ?i ?b) ?c)", Unit::RowIdentity, "C + BC = (I + B)C").factor().when(&[(NotScalar, "?c")]),
+    with_unit("sum-factor-left-identity", "(+ ?a (* ?a ?b))", "(* ?a (+ ?i ?b))", Unit::ColIdentity, "A + AB = A(I + B)").factor().when(&[(NotScalar, "?a")]),
 ];
