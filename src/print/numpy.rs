@@ -29,6 +29,12 @@ enum Py {
     Atom = 5,
 }
 
+/// A term of a sum as printed: `+ b`, or `- c * b` for a negative number c.
+enum Term {
+    Plus((String, Py)),
+    Minus(Number, (String, Py)),
+}
+
 struct Emitter<'a> {
     g: &'a Graph,
     /// Names (and shared nodes) already assigned, by node.
@@ -72,6 +78,103 @@ impl Emitter<'_> {
         (format!("{f}({a})"), Py::Atom)
     }
 
+    /// The diagonal of a matrix built from identities and `Diag(v)` by sums,
+    /// products, scalar multiples, powers and transposes, as a column (or a
+    /// number, for a multiple of `I`), so that multiplying by it is a
+    /// broadcast; `None` for anything else.
+    fn diagonal(&mut self, id: Id) -> Option<(String, Py)> {
+        let g = self.g;
+        if g.is_scalar(id) || self.bound.contains_key(&id) {
+            return None;
+        }
+        Some(match *g.node(id) {
+            Math::Const(Constant::Identity(_)) => ("1.0".to_string(), Py::Atom),
+            Math::DiagM(v) if g.shape(v).is_column() => self.expr(v),
+            Math::Trans(a) => self.diagonal(a)?,
+            Math::Mul([k, a]) if g.is_scalar(k) => {
+                let d = self.diagonal(a)?;
+                if g.num_value(k) == Some(Number::MINUS_ONE) {
+                    (format!("-{}", self.wrap(d, Py::Power)), Py::Unary)
+                } else {
+                    let k = self.expr(k);
+                    (format!("{} * {}", self.wrap(k, Py::Product), self.wrap(d, Py::Unary)), Py::Product)
+                }
+            }
+            Math::Mul([a, b]) => {
+                let (a, b) = (self.diagonal(a)?, self.diagonal(b)?);
+                (format!("{} * {}", self.wrap(a, Py::Product), self.wrap(b, Py::Unary)), Py::Product)
+            }
+            Math::Add([a, b]) => {
+                let a = self.diagonal(a)?;
+                let a = self.wrap(a, Py::Sum);
+                let negated = match *g.node(b) {
+                    Math::Mul([k, rest]) => {
+                        g.num_value(k).filter(|k| k.is_negative()).and_then(Number::checked_neg).map(|k| (k, rest))
+                    }
+                    _ => None,
+                };
+                match negated {
+                    Some((k, rest)) => {
+                        let d = self.diagonal(rest)?;
+                        let d = self.wrap(d, Py::Unary);
+                        let k = if k.is_one() { String::new() } else { format!("{} * ", number(k)) };
+                        (format!("{a} - {k}{d}"), Py::Sum)
+                    }
+                    None => {
+                        let b = self.diagonal(b)?;
+                        (format!("{a} + {}", self.wrap(b, Py::Product)), Py::Sum)
+                    }
+                }
+            }
+            Math::Pow([a, k]) if g.num_value(k).is_some_and(|k| k.as_int().is_some()) => {
+                let d = self.diagonal(a)?;
+                let k = number(g.num_value(k).expect("checked"));
+                (format!("{} ** {k}", self.wrap(d, Py::Atom)), Py::Power)
+            }
+            _ => return None,
+        })
+    }
+
+    /// A term of a sum that NumPy can broadcast instead of building: `1.0`
+    /// for `𝟙𝟙ᵀ`, `b` for `b𝟙ᵀ`, `r` for `𝟙r` (the other term has the shape).
+    fn broadcast(&self, id: Id) -> Option<Id> {
+        let g = self.g;
+        if g.is_scalar(id) || self.bound.contains_key(&id) {
+            return None;
+        }
+        match *g.node(id) {
+            _ if g.is_all_ones(id) => Some(id),
+            Math::Mul([v, o]) if g.shape(v).is_column() && g.is_all_ones(o) => Some(v),
+            Math::Mul([o, r]) if g.shape(r).is_row() && g.is_all_ones(o) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// A term of a sum, its sign apart; broadcast if it can be and `broadcast`.
+    fn term(&mut self, id: Id, broadcast: bool) -> Term {
+        match negated(self.g, id) {
+            Some((c, rest)) => Term::Minus(c, self.term_value(rest, broadcast)),
+            None => Term::Plus(self.term_value(id, broadcast)),
+        }
+    }
+
+    fn term_value(&mut self, id: Id, broadcast: bool) -> (String, Py) {
+        match self.broadcast(id).filter(|_| broadcast) {
+            Some(ones) if ones == id => ("1.0".to_string(), Py::Atom),
+            Some(part) => self.expr(part),
+            None => self.expr(id),
+        }
+    }
+
+    /// A term printed first in its sum.
+    fn leading(&self, t: Term) -> (String, Py) {
+        match t {
+            Term::Plus(x) => x,
+            Term::Minus(c, r) if c.is_one() => (format!("-{}", self.wrap(r, Py::Power)), Py::Unary),
+            Term::Minus(c, r) => (format!("-{} * {}", number(c), self.wrap(r, Py::Unary)), Py::Product),
+        }
+    }
+
     fn expr(&mut self, id: Id) -> (String, Py) {
         if let Some(name) = self.bound.get(&id) {
             return (name.clone(), Py::Atom);
@@ -93,19 +196,21 @@ impl Emitter<'_> {
                 }
             },
             Math::Add([a, b]) => {
-                let a = self.expr(a);
+                // one term broadcast, never both: the sum keeps its shape
+                let b_broadcast = self.broadcast(b).is_some();
+                let a = if b_broadcast {
+                    self.expr(a)
+                } else {
+                    let a = self.term(a, true);
+                    self.leading(a)
+                };
                 let a = self.wrap(a, Py::Sum);
-                match *g.node(b) {
-                    Math::Mul([c, rest]) if g.num_value(c).is_some_and(Number::is_negative) => {
-                        let c = g.num_value(c).and_then(Number::checked_neg).expect("negative number");
-                        let r = self.expr(rest);
+                match self.term(b, b_broadcast) {
+                    Term::Minus(c, r) => {
                         let r = self.wrap(r, Py::Product);
                         if c.is_one() { (format!("{a} - {r}"), Py::Sum) } else { (format!("{a} - {} * {r}", number(c)), Py::Sum) }
                     }
-                    _ => {
-                        let b = self.expr(b);
-                        (format!("{a} + {}", self.wrap(b, Py::Product)), Py::Sum)
-                    }
+                    Term::Plus(b) => (format!("{a} + {}", self.wrap(b, Py::Product)), Py::Sum),
                 }
             }
             Math::Mul([a, b]) => {
@@ -114,16 +219,21 @@ impl Emitter<'_> {
                     let b = self.expr(b);
                     return (format!("-{}", self.wrap(b, Py::Power)), Py::Unary);
                 }
-                // a product with Diag(v) is a broadcast, never a matrix
-                let (op, left, right) = match (g.node(a), g.node(b)) {
-                    _ if sa || sb => ("*", a, b),
-                    (Math::DiagM(v), _) if g.shape(*v).is_column() => ("*", *v, b),
-                    (_, Math::DiagM(v)) if g.shape(*v).is_column() => {
+                // a product with a diagonal matrix (Diag(v), I − Diag(v)²…)
+                // is a broadcast of its diagonal, never a matrix (CONTRACT §3)
+                if !(sa || sb) {
+                    if let Some(d) = self.diagonal(a) {
+                        let r = self.expr(b);
+                        return (format!("{} * {}", self.wrap(d, Py::Product), self.wrap(r, Py::Unary)), Py::Product);
+                    }
+                    if let Some(d) = self.diagonal(b) {
                         let l = self.expr(a);
                         let l = self.wrap(l, Py::Product);
-                        let v = self.expr(*v);
-                        return (format!("{l} * {}.T", self.wrap(v, Py::Atom)), Py::Product);
+                        return (format!("{l} * {}.T", self.wrap(d, Py::Atom)), Py::Product);
                     }
+                }
+                let (op, left, right) = match (g.node(a), g.node(b)) {
+                    _ if sa || sb => ("*", a, b),
                     // a column times a row (an outer product) is a broadcast
                     // too: the same values, without a matrix product of inner
                     // size 1 (about twice as fast as `@` at 1000×1000)
@@ -247,6 +357,13 @@ impl Emitter<'_> {
     }
 }
 
+/// `(c, x)` for `−c·x` with `c` a positive number: a term printed `- c * x`.
+fn negated(g: &Graph, id: Id) -> Option<(Number, Id)> {
+    let Math::Mul([k, rest]) = *g.node(id) else { return None };
+    let c = g.num_value(k).filter(|k| k.is_negative())?.checked_neg()?;
+    Some((c, rest))
+}
+
 /// Nodes used more than once across `roots` (and worth a name).
 fn shared(g: &Graph, roots: &[Id]) -> HashSet<Id> {
     let mut parents: HashMap<Id, usize> = HashMap::new();
@@ -258,7 +375,12 @@ fn shared(g: &Graph, roots: &[Id]) -> HashSet<Id> {
     parents
         .into_iter()
         .filter(|&(id, n)| {
-            n > 1 && !matches!(g.node(id), Math::Sym(_) | Math::Num(_) | Math::Fun(_) | Math::Const(_) | Math::Trans(_))
+            // Diag(v) is never formed to be shared: products broadcast v
+            n > 1
+                && !matches!(
+                    g.node(id),
+                    Math::Sym(_) | Math::Num(_) | Math::Fun(_) | Math::Const(_) | Math::Trans(_) | Math::DiagM(_)
+                )
         })
         .map(|(id, _)| id)
         .collect()
