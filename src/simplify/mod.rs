@@ -66,15 +66,14 @@ pub fn saturate(egraph: MathGraph, roots: &[Id], phase: Phase) -> Runner<Math, M
     runner.roots = roots.to_vec();
     let start = std::time::Instant::now();
     let runner = quanta::with_clock(&clock, || runner.run(rewrites(phase)));
-    if std::env::var_os("MATDIFF_DEBUG_EGG").is_some() {
-        eprintln!("  ({:?})", start.elapsed());
-    }
+    // MATDIFF_DEBUG_EGG=1: what each run did, on standard error
     if std::env::var_os("MATDIFF_DEBUG_EGG").is_some() {
         eprintln!(
-            "{phase:?}: {:?} after {} iterations, {} nodes",
+            "{phase:?}: {:?} after {} iterations, {} nodes, {:?}",
             runner.stop_reason,
             runner.iterations.len(),
-            runner.egraph.total_number_of_nodes()
+            runner.egraph.total_number_of_nodes(),
+            start.elapsed()
         );
         for it in &runner.iterations {
             let mut top: Vec<_> = it.applied.iter().collect();
