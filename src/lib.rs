@@ -143,7 +143,7 @@ pub fn derive(src: &str, opts: &Options) -> Result<Derived, Error> {
 
 /// Parses, differentiates, checks and prints `src`.
 pub fn run(src: &str, opts: &Options) -> Result<String, Error> {
-    let Derived { mut graph, derivative, steps, variables, dims, .. } = derive(src, opts)?;
+    let Derived { mut graph, derivative, steps, variables, dims, wrt } = derive(src, opts)?;
     let g = &mut graph;
     let report = if opts.check {
         let seed = numeric::check::seed_of(src);
@@ -166,6 +166,14 @@ pub fn run(src: &str, opts: &Options) -> Result<String, Error> {
     } else {
         None
     };
+    // every line of a derivation is verified like the result it leads to
+    if let (Some(steps), true) = (&steps, opts.check) {
+        numeric::check::verify_steps(g, steps, &variables, &dims, &wrt, numeric::check::seed_of(src)).map_err(|why| {
+            Error::CheckFailed(format!(
+                "a line of the derivation failed its check: {why}; this is a bug in matdiff, please report it"
+            ))
+        })?;
+    }
     let presentation = present::present(g, &derivative, steps.as_ref());
     let out = print::Output {
         g,
