@@ -135,6 +135,61 @@ impl Emitter<'_> {
         })
     }
 
+    /// The factors of a product of matrices, left to right, through the
+    /// nested products that are plain matrix products (not bound to a
+    /// name, not by a scalar or a diagonal matrix).
+    fn chain_factors(&mut self, id: Id) -> Vec<Id> {
+        let g = self.g;
+        match *g.node(id) {
+            Math::Mul([a, b])
+                if !g.is_scalar(a) && !g.is_scalar(b) && self.diagonal(a).is_none() && self.diagonal(b).is_none() =>
+            {
+                let inner = |em: &mut Self, x: Id| if em.bound.contains_key(&x) { vec![x] } else { em.chain_factors(x) };
+                [inner(self, a), inner(self, b)].concat()
+            }
+            _ => vec![id],
+        }
+    }
+
+    /// A chain of matrix products parenthesized for the fewest flops
+    /// (the classic dynamic programme, symbolic sizes at a nominal value):
+    /// `W_3 @ (W_2 @ (W_1 @ x))`, never `W_3 @ W_2 @ W_1 @ x`.
+    fn chain(&mut self, factors: &[Id]) -> (String, Py) {
+        let g = self.g;
+        let n = factors.len();
+        // dims[i] × dims[i+1] is the shape of factor i
+        let mut dims: Vec<f64> = factors.iter().map(|&f| crate::simplify::cost::size(&g.shape(f).rows)).collect();
+        dims.push(crate::simplify::cost::size(&g.shape(factors[n - 1]).cols));
+        let mut cost = vec![vec![0.0f64; n]; n];
+        let mut split = vec![vec![0usize; n]; n];
+        for len in 2..=n {
+            for i in 0..=n - len {
+                let j = i + len - 1;
+                cost[i][j] = f64::INFINITY;
+                for k in i..j {
+                    let c = cost[i][k] + cost[k + 1][j] + dims[i] * dims[k + 1] * dims[j + 1];
+                    if c < cost[i][j] {
+                        (cost[i][j], split[i][j]) = (c, k);
+                    }
+                }
+            }
+        }
+        self.chain_part(factors, &split, 0, n - 1)
+    }
+
+    fn chain_part(&mut self, factors: &[Id], split: &[Vec<usize>], i: usize, j: usize) -> (String, Py) {
+        if i == j {
+            return self.expr(factors[i]);
+        }
+        let k = split[i][j];
+        let l = self.chain_part(factors, split, i, k);
+        let r = self.chain_part(factors, split, k + 1, j);
+        // a column times a row is a broadcast, as in `expr`
+        let outer = self.g.shape(factors[k]).cols.is_one();
+        let op = if outer { "*" } else { "@" };
+        (format!("{} {op} {}", self.wrap(l, Py::Product), self.wrap(r, Py::Unary)), Py::Product)
+    }
+
     /// A term of a sum that NumPy can broadcast instead of building: `1.0`
     /// for `𝟙𝟙ᵀ`, `b` for `b𝟙ᵀ`, `r` for `𝟙r` (the other term has the shape).
     fn broadcast(&self, id: Id) -> Option<Id> {
@@ -231,6 +286,11 @@ impl Emitter<'_> {
                         let l = self.wrap(l, Py::Product);
                         return (format!("{l} * {}.T", self.wrap(d, Py::Atom)), Py::Product);
                     }
+                }
+                // a chain of three or more matrices, in the cheapest order
+                let chain = self.chain_factors(id);
+                if chain.len() > 2 {
+                    return self.chain(&chain);
                 }
                 let (op, left, right) = match (g.node(a), g.node(b)) {
                     _ if sa || sb => ("*", a, b),
@@ -372,11 +432,26 @@ fn shared(g: &Graph, roots: &[Id]) -> HashSet<Id> {
             *parents.entry(c).or_default() += 1;
         }
     }
+    // Diag(v) is written out at each use, so v is used that many times
+    let through_diag: Vec<(Id, usize)> = parents
+        .iter()
+        .filter_map(|(&id, &n)| match *g.node(id) {
+            Math::DiagM(v) if n > 1 => Some((v, n - 1)),
+            _ => None,
+        })
+        .collect();
+    for (v, extra) in through_diag {
+        *parents.entry(v).or_default() += extra;
+    }
     parents
         .into_iter()
         .filter(|&(id, n)| {
-            // Diag(v) is never formed to be shared: products broadcast v
+            // Diag(v) is never formed to be shared: products broadcast v;
+            // `−s` is printed as a subtraction wherever it is used
+            let signed_leaf =
+                |id: Id| matches!(*g.node(id), Math::Mul([k, x]) if g.num_value(k).is_some() && matches!(g.node(x), Math::Sym(_)));
             n > 1
+                && !signed_leaf(id)
                 && !matches!(
                     g.node(id),
                     Math::Sym(_) | Math::Num(_) | Math::Fun(_) | Math::Const(_) | Math::Trans(_) | Math::DiagM(_)
@@ -451,13 +526,14 @@ pub fn render(out: &Output) -> String {
     let roots: Vec<Id> = d.entries.iter().map(|e| e.numpy).collect();
     let names = needed_names(g, &roots, &def_of);
     let mut em = Emitter { g, bound: HashMap::new(), dims: HashMap::new(), helpers: HashSet::new() };
-    let mut body = String::new();
+    let mut arguments = String::new();
     // arguments
     for &v in out.variables {
         let py = v.parts().python();
-        let _ = writeln!(body, "    {py} = {}", read_argument(&py, &g.info(v).shape));
+        let _ = writeln!(arguments, "    {py} = {}", read_argument(&py, &g.info(v).shape));
     }
     // sizes of named dimensions, from the arguments
+    let mut sizes: Vec<(String, String)> = Vec::new();
     for &dim in out.dims {
         let from = out.variables.iter().find_map(|&v| {
             let s = &g.info(v).shape;
@@ -472,10 +548,12 @@ pub fn render(out: &Output) -> String {
         });
         if let Some(from) = from {
             let py = format!("{}_", dim.parts().python());
-            let _ = writeln!(body, "    {py} = {from}");
+            sizes.push((py.clone(), format!("    {py} = {from}\n")));
             em.dims.insert(dim, py);
         }
     }
+    // the computation, after which only the sizes it reads are kept
+    let mut body = String::new();
     // named quantities, then the results, each subexpression once
     let mut all_roots: Vec<Id> = names.iter().map(|&n| def_of(n)).collect();
     all_roots.extend(&roots);
@@ -548,6 +626,16 @@ pub fn render(out: &Output) -> String {
         let _ = writeln!(text, "\n{code}");
     }
     text.push_str("\ndef derivatives(**env):\n");
+    text.push_str(&arguments);
+    let reads = |py: &str| {
+        let word = |c: char| c.is_alphanumeric() || c == '_';
+        body.match_indices(py).any(|(i, _)| !body[..i].ends_with(word) && !body[i + py.len()..].starts_with(word))
+    };
+    for (py, line) in &sizes {
+        if reads(py) {
+            text.push_str(line);
+        }
+    }
     text.push_str(&body);
     text.push_str("    return {\n");
     for r in returns {

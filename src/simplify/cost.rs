@@ -91,7 +91,7 @@ impl CostFunction<Math> for Readable<'_> {
 /// A nominal size for symbolic dimensions when counting flops.
 const NOMINAL: usize = 64;
 
-fn size(d: &Dim) -> f64 {
+pub(crate) fn size(d: &Dim) -> f64 {
     d.eval(&|_| NOMINAL) as f64
 }
 
