@@ -132,6 +132,9 @@ struct Infer<'a> {
     /// The definition being inferred, to catch self-reference.
     defining: Option<String>,
     constants: Vec<(usize, Var)>,
+    /// Dimensions that are products (of `⊗`, `kron`, `vec`), with the
+    /// operation and where it is, to refuse one too large for 64 bits.
+    products: Vec<(Var, String, Span)>,
 }
 
 pub fn infer(program: &Program, src: &str) -> Result<Shapes, Diagnostic> {
@@ -145,6 +148,7 @@ pub fn infer(program: &Program, src: &str) -> Result<Shapes, Diagnostic> {
         defined_later: HashMap::new(),
         defining: None,
         constants: Vec::new(),
+        products: Vec::new(),
     };
     // Declarations hold for the whole program, wherever they are written.
     for stmt in &program.stmts {
@@ -192,6 +196,7 @@ pub fn infer(program: &Program, src: &str) -> Result<Shapes, Diagnostic> {
             }
         }
     }
+    inf.products_fit()?;
     Ok(inf.finish(program))
 }
 
@@ -302,7 +307,30 @@ impl Infer<'_> {
     /// Applies an operator rule; on a mismatch, reports at the operands.
     fn apply(&mut self, op: Op, what: &str, args: &[(Sh<Var>, Span)]) -> Result<Sh<Var>, Diagnostic> {
         let shapes: Vec<Sh<Var>> = args.iter().map(|a| a.0.clone()).collect();
-        rule::apply(op, &shapes, &mut self.dims).map_err(|m| self.mismatch(m, what, args))
+        let before = self.dims.parent.len();
+        let sh = rule::apply(op, &shapes, &mut self.dims).map_err(|m| self.mismatch(m, what, args))?;
+        let span = args.iter().map(|a| a.1).reduce(Span::to).unwrap_or_default();
+        for v in before..self.dims.parent.len() {
+            if matches!(self.dims.value[v], Some(Value::Product(..))) {
+                self.products.push((v as Var, what.to_string(), span));
+            }
+        }
+        Ok(sh)
+    }
+
+    /// Every product of dimensions fits in 64 bits: `A ⊗ B` of two
+    /// 2³²-row matrices has no size.
+    fn products_fit(&mut self) -> Result<(), Diagnostic> {
+        for (v, what, span) in std::mem::take(&mut self.products) {
+            let Some(Value::Product(a, b)) = self.dims.value[v as usize].clone() else { continue };
+            if let (Some(x), Some(y)) = (self.dims.known(a), self.dims.known(b))
+                && x.times(&y).is_none()
+            {
+                return Err(Diagnostic::at(span, format!("the dimensions of this {what} are too large: {x} times {y}"))
+                    .hint("sizes must multiply to less than 2⁶⁴"));
+            }
+        }
+        Ok(())
     }
 
     fn mismatch(&mut self, m: Mismatch, what: &str, args: &[(Sh<Var>, Span)]) -> Diagnostic {
