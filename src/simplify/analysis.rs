@@ -41,8 +41,25 @@ pub struct MatrixAnalysis {
 impl MatrixAnalysis {
     /// The names of `g` (their shapes and facts).
     pub fn of(g: &Graph) -> MatrixAnalysis {
-        let facts = |i: &crate::ir::NameInfo| NameFacts { shape: i.shape.clone(), props: i.props, defined: i.def.is_some() };
-        MatrixAnalysis { names: g.names.iter().map(|(n, i)| (*n, facts(i))).collect() }
+        MatrixAnalysis { names: g.names.iter().map(|(n, i)| (*n, NameFacts::of(i))).collect() }
+    }
+
+    /// The names `expr` mentions (their shapes and facts): names are leaves
+    /// of the e-graph and rules only copy what they match, so no other name
+    /// can appear in it. (All of `g`'s names for each of thousands of
+    /// e-graphs would make a program with thousands of names quadratic.)
+    pub fn of_expr(g: &Graph, expr: &egg::RecExpr<Math>) -> MatrixAnalysis {
+        let names = expr.as_ref().iter().filter_map(|node| match node {
+            Math::Sym(n) => g.names.get(n).map(|i| (*n, NameFacts::of(i))),
+            _ => None,
+        });
+        MatrixAnalysis { names: names.collect() }
+    }
+}
+
+impl NameFacts {
+    fn of(i: &crate::ir::NameInfo) -> NameFacts {
+        NameFacts { shape: i.shape.clone(), props: i.props, defined: i.def.is_some() }
     }
 }
 
