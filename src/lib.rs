@@ -134,6 +134,11 @@ pub fn run(src: &str, opts: &Options) -> Result<String, Error> {
                      (relative error {error:.1e}); this is a bug in matdiff, please report it"
                 )));
             }
+            Err(numeric::check::Failure::TooLarge(why)) => {
+                return Err(Error::Usage(format!(
+                    "cannot check the result at the declared sizes: {why}; pass --no-check to print it unchecked"
+                )));
+            }
             Err(numeric::check::Failure::NoPoint(why)) => {
                 return Err(Error::Usage(format!(
                     "cannot check the result: no random point was found where the program is defined ({why}); \

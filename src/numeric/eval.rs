@@ -69,6 +69,9 @@ pub enum EvalError {
     /// An operation the evaluator cannot carry out, such as a matrix to a
     /// non-integer power.
     Unsupported(String),
+    /// A value with more than [`MAX_ENTRIES`] entries: declared sizes too
+    /// large to evaluate at (another point will not do).
+    TooLarge(String),
     /// The graph breaks an invariant of the arena (a child or definition
     /// with a larger id, a root that is not a node): a bug in matdiff.
     Malformed(String),
@@ -88,6 +91,7 @@ impl fmt::Display for EvalError {
             EvalError::Missing(m) => write!(f, "missing: {m}"),
             EvalError::Size(m) => write!(f, "sizes do not fit: {m}"),
             EvalError::Unsupported(m) => write!(f, "cannot evaluate: {m}"),
+            EvalError::TooLarge(m) => write!(f, "{m} is too large to evaluate (more than {MAX_ENTRIES} entries)"),
             EvalError::Malformed(m) => write!(f, "malformed graph: {m}"),
         }
     }
@@ -155,7 +159,7 @@ pub fn eval(g: &Graph, roots: &[Id], at: &Point) -> Result<Vec<Value>> {
     for &r in roots {
         is_root[usize::from(r)] = true;
     }
-    let sizes = Sizes(&at.sizes);
+    let sizes = Sizes::new(&at.sizes);
     let mut values: Vec<Option<Value>> = vec![None; n];
     for id in order {
         let value = node_value(g, id, &values, at, &sizes)?;
@@ -180,7 +184,7 @@ pub fn eval_one(g: &Graph, root: Id, at: &Point) -> Result<Value> {
 
 /// The size of `shape` for the dimension sizes in `sizes`.
 pub fn size_of(shape: &Shape, sizes: &HashMap<Name, usize>) -> Result<(usize, usize)> {
-    Sizes(sizes).shape(shape)
+    Sizes::new(sizes).shape(shape)
 }
 
 /// The exponent of `Pow`/`EPow` as an integer, when it is one (exact
@@ -237,24 +241,46 @@ fn get(values: &[Option<Value>], id: Id) -> Result<&Value> {
         .ok_or_else(|| EvalError::Malformed(format!("node {id} read before it was evaluated")))
 }
 
-/// Sizes of dimensions at the point.
-struct Sizes<'a>(&'a HashMap<Name, usize>);
+/// Sizes of dimensions at the point, each computed once: every node's
+/// shape is checked, and a program has few distinct dimensions but may have
+/// tens of thousands of nodes.
+struct Sizes<'a> {
+    named: &'a HashMap<Name, usize>,
+    known: std::cell::RefCell<Vec<(Dim, usize)>>,
+}
 
-impl Sizes<'_> {
+impl<'a> Sizes<'a> {
+    fn new(named: &'a HashMap<Name, usize>) -> Sizes<'a> {
+        Sizes { named, known: Default::default() }
+    }
+
     fn dim(&self, d: &Dim) -> Result<usize> {
+        if let Some((_, n)) = self.known.borrow().iter().find(|(k, _)| k == d) {
+            return Ok(*n);
+        }
+        let n = self.compute(d)?;
+        let mut known = self.known.borrow_mut();
+        // a linear search stays cheap: past a few dozen, compute each time
+        if known.len() < 32 {
+            known.push((d.clone(), n));
+        }
+        Ok(n)
+    }
+
+    fn compute(&self, d: &Dim) -> Result<usize> {
         for name in d.names() {
-            match self.0.get(&name) {
+            match self.named.get(&name) {
                 None => return Err(EvalError::Missing(format!("no size for dimension {name}"))),
                 Some(0) => return Err(EvalError::Size(format!("dimension {name} has size 0"))),
                 Some(_) => {}
             }
         }
-        let n = d.eval(&|name| self.0.get(&name).copied().unwrap_or(1));
+        let n = d.eval(&|name| self.named.get(&name).copied().unwrap_or(1));
         if n == 0 {
             return Err(EvalError::Size(format!("dimension {d} is 0")));
         }
         if n > MAX_ENTRIES {
-            return Err(EvalError::Size(format!("dimension {d} is {n}, too large")));
+            return Err(EvalError::TooLarge(format!("a dimension of {n}")));
         }
         Ok(n)
     }
@@ -262,7 +288,7 @@ impl Sizes<'_> {
     fn shape(&self, s: &Shape) -> Result<(usize, usize)> {
         let (r, c) = (self.dim(&s.rows)?, self.dim(&s.cols)?);
         if r.saturating_mul(c) > MAX_ENTRIES {
-            return Err(EvalError::Size(format!("a {r}×{c} value is too large")));
+            return Err(EvalError::TooLarge(format!("a {r}×{c} value")));
         }
         Ok((r, c))
     }
@@ -393,6 +419,9 @@ fn node_value(g: &Graph, id: Id, values: &[Option<Value>], at: &Point, sizes: &S
             } else if b.shape() == (1, 1) {
                 a * b[0]
             } else if a.ncols() == b.nrows() {
+                if a.nrows().saturating_mul(b.ncols()) > MAX_ENTRIES {
+                    return Err(EvalError::TooLarge(format!("a {}×{} product", a.nrows(), b.ncols())));
+                }
                 a * b
             } else {
                 return Err(EvalError::Size(format!("product of a {:?} and a {:?} value", a.shape(), b.shape())));
@@ -406,7 +435,7 @@ fn node_value(g: &Graph, id: Id, values: &[Option<Value>], at: &Point, sizes: &S
         Math::Kron([a, b]) => {
             let (a, b) = (v(*a)?, v(*b)?);
             if a.len().saturating_mul(b.len()) > MAX_ENTRIES {
-                return Err(EvalError::Size("kronecker product too large".into()));
+                return Err(EvalError::TooLarge(format!("a Kronecker product of {}×{} entries", a.len(), b.len())));
             }
             a.kronecker(b)
         }
@@ -450,6 +479,9 @@ fn node_value(g: &Graph, id: Id, values: &[Option<Value>], at: &Point, sizes: &S
                 return Err(EvalError::Size(format!("Diag of a {:?} value, not a vector", a.shape())));
             }
             let d = a.len();
+            if d.saturating_mul(d) > MAX_ENTRIES {
+                return Err(EvalError::TooLarge(format!("a {d}×{d} Diag")));
+            }
             Value::from_fn(d, d, |i, j| if i == j { a[i] } else { 0.0 })
         }
         Math::DiagV(a) => {
@@ -477,7 +509,9 @@ fn node_value(g: &Graph, id: Id, values: &[Option<Value>], at: &Point, sizes: &S
 fn constant(c: &Constant, sizes: &Sizes) -> Result<Value> {
     Ok(match c {
         Constant::Identity(n) => {
-            let n = sizes.dim(n)?;
+            // checked as a square, not as a size: n ≤ MAX_ENTRIES allows n²
+            // entries far beyond it
+            let (n, _) = sizes.shape(&Shape::new(n.clone(), n.clone()))?;
             Value::identity(n, n)
         }
         Constant::Ones(n) => Value::from_element(sizes.dim(n)?, 1, 1.0),
@@ -489,7 +523,7 @@ fn constant(c: &Constant, sizes: &Sizes) -> Result<Value> {
             let (m, n) = (sizes.dim(m)?, sizes.dim(n)?);
             let mn = m.saturating_mul(n);
             if mn.saturating_mul(mn) > MAX_ENTRIES {
-                return Err(EvalError::Size(format!("commutation matrix K[{m},{n}] too large")));
+                return Err(EvalError::TooLarge(format!("the commutation matrix K[{m},{n}]")));
             }
             // For X m×n, vec(X)[i + j·m] = X[i,j] = vec(Xᵀ)[j + i·n].
             let mut k = Value::zeros(mn, mn);

@@ -45,6 +45,37 @@ pub fn directional(f: &mut dyn FnMut(&Point) -> Result<Value>, at: &Point, var: 
     richardson(&fine, &coarse)
 }
 
+/// `d/dt f(at with var += t·dir for each (var, dir))` at `t = 0`: the
+/// directional derivative along several variables at once, with the
+/// smallest of their steps.
+pub fn directional_all(f: &mut dyn FnMut(&Point) -> Result<Value>, at: &Point, dirs: &[(Name, Value)]) -> Result<Value> {
+    let mut xs = Vec::with_capacity(dirs.len());
+    let mut h = f64::INFINITY;
+    for (var, dir) in dirs {
+        let x = base(at, *var, &[dir])?;
+        h = h.min(step(&x, dir, STEP));
+        xs.push(x);
+    }
+    if !h.is_finite() {
+        h = STEP;
+    }
+    let mut moved = at.clone();
+    let mut central = |h: f64| -> Result<Value> {
+        for (x, (var, dir)) in xs.iter().zip(dirs) {
+            moved.values.insert(*var, x + dir * h);
+        }
+        let plus = f(&moved)?;
+        for (x, (var, dir)) in xs.iter().zip(dirs) {
+            moved.values.insert(*var, x - dir * h);
+        }
+        let minus = f(&moved)?;
+        difference(&plus, &minus, 1.0 / (2.0 * h))
+    };
+    let coarse = central(h)?;
+    let fine = central(h / 2.0)?;
+    richardson(&fine, &coarse)
+}
+
 /// `∂²/∂s∂t f(at with var += s·u + t·v)` at `s = t = 0`: the bilinear form
 /// `uᵀ H v` of the Hessian, by the four-point formula
 /// `(f(+,+) − f(+,−) − f(−,+) + f(−,−)) / 4 hᵤ hᵥ`.
