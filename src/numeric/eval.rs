@@ -131,24 +131,26 @@ pub fn eval(g: &Graph, roots: &[Id], at: &Point) -> Result<Vec<Value>> {
     // and for each, how many readers it has.
     let mut readers = vec![0u32; n];
     let mut state = vec![Visit::New; n];
-    let mut order = Vec::new();
-    let mut stack: Vec<(Id, bool)> = roots.iter().map(|&r| (r, false)).collect();
-    while let Some((id, inputs_done)) = stack.pop() {
+    // each node with its inputs, found once (a name's need hashing)
+    let mut order: Vec<(Id, Inputs)> = Vec::new();
+    let mut stack: Vec<(Id, Option<Inputs>)> = roots.iter().map(|&r| (r, None)).collect();
+    while let Some((id, expanded)) = stack.pop() {
         let i = usize::from(id);
-        if inputs_done {
+        if let Some(ins) = expanded {
             state[i] = Visit::Done;
-            order.push(id);
+            order.push((id, ins));
             continue;
         }
         if state[i] != Visit::New {
             continue;
         }
         state[i] = Visit::Open;
-        stack.push((id, true));
-        for c in inputs(g, id, at)?.iter() {
+        let ins = inputs(g, id, at)?;
+        stack.push((id, Some(ins.clone())));
+        for c in ins.iter() {
             readers[usize::from(c)] += 1;
             match state[usize::from(c)] {
-                Visit::New => stack.push((c, false)),
+                Visit::New => stack.push((c, None)),
                 Visit::Open => return Err(EvalError::Malformed(format!("node {id} depends on itself"))),
                 Visit::Done => {}
             }
@@ -160,11 +162,22 @@ pub fn eval(g: &Graph, roots: &[Id], at: &Point) -> Result<Vec<Value>> {
         is_root[usize::from(r)] = true;
     }
     let sizes = Sizes::new(&at.sizes);
-    let mut values: Vec<Option<Value>> = vec![None; n];
-    for id in order {
-        let value = node_value(g, id, &values, at, &sizes)?;
+    let mut values: Vec<Option<Held>> = vec![None; n];
+    for (id, ins) in order {
+        let value = match g.node(id) {
+            // a name's value is shared, not copied: the point's, or its
+            // definition's
+            Math::Sym(name) => match at.values.get(name) {
+                Some(x) => Held::Point(x),
+                None => match g.names.get(name).and_then(|info| info.def) {
+                    Some(def) => get(&values, def)?.clone(),
+                    None => Held::Computed(std::rc::Rc::new(node_value(g, id, &values, at, &sizes)?)),
+                },
+            },
+            _ => Held::Computed(std::rc::Rc::new(node_value(g, id, &values, at, &sizes)?)),
+        };
         check_value(g, id, &value, &sizes)?;
-        for c in inputs(g, id, at)?.iter() {
+        for c in ins.iter() {
             let r = &mut readers[usize::from(c)];
             *r -= 1;
             if *r == 0 && !is_root[usize::from(c)] {
@@ -173,7 +186,24 @@ pub fn eval(g: &Graph, roots: &[Id], at: &Point) -> Result<Vec<Value>> {
         }
         values[usize::from(id)] = Some(value);
     }
-    roots.iter().map(|&r| get(&values, r).cloned()).collect()
+    roots.iter().map(|&r| get(&values, r).map(|v| Value::clone(v))).collect()
+}
+
+/// A value computed by [`eval`], or one it reads from the point.
+#[derive(Clone)]
+enum Held<'a> {
+    Point(&'a Value),
+    Computed(std::rc::Rc<Value>),
+}
+
+impl std::ops::Deref for Held<'_> {
+    type Target = Value;
+    fn deref(&self) -> &Value {
+        match self {
+            Held::Point(v) => v,
+            Held::Computed(v) => v,
+        }
+    }
 }
 
 /// The value of one node.
@@ -197,6 +227,7 @@ pub(crate) fn integer_exponent(k: Number) -> Option<i64> {
 }
 
 /// Up to two node ids whose values a node reads.
+#[derive(Clone)]
 struct Inputs {
     ids: [Id; 2],
     len: usize,
@@ -234,7 +265,7 @@ fn inputs(g: &Graph, id: Id, at: &Point) -> Result<Inputs> {
     Ok(ins)
 }
 
-fn get(values: &[Option<Value>], id: Id) -> Result<&Value> {
+fn get<'v, 'a>(values: &'v [Option<Held<'a>>], id: Id) -> Result<&'v Held<'a>> {
     values
         .get(usize::from(id))
         .and_then(Option::as_ref)
@@ -379,8 +410,8 @@ fn try_map(a: &Value, f: impl Fn(f64) -> Option<f64>, refusal: &str) -> Result<V
     Ok(out)
 }
 
-fn node_value(g: &Graph, id: Id, values: &[Option<Value>], at: &Point, sizes: &Sizes) -> Result<Value> {
-    let v = |c: Id| get(values, c);
+fn node_value(g: &Graph, id: Id, values: &[Option<Held>], at: &Point, sizes: &Sizes) -> Result<Value> {
+    let v = |c: Id| get(values, c).map(|h| &**h);
     let node = g.node(id);
     Ok(match node {
         Math::Num(k) => scalar(k.to_f64()),

@@ -223,6 +223,13 @@ fn rounds(g: &mut Graph, forms: &[Vec<Id>], phase: Phase) -> (Vec<Id>, Option<La
 /// Simplifies `roots` together (sharing their common parts): a normalize
 /// phase, then a factor phase; adds the results to `g`.
 pub fn simplify(g: &mut Graph, roots: &[Id]) -> Simplified {
+    // A leaf is its own simplest form: no rule's left side is a leaf, so the
+    // phases would return it unchanged, after building two e-graphs for it
+    // (thousands of results that are `1` or `0` made that the bulk of the
+    // work).
+    if roots.iter().all(|&r| matches!(g.node(r), Math::Num(_) | Math::Sym(_) | Math::Const(_))) {
+        return Simplified { readable: roots.to_vec(), flops: roots.to_vec() };
+    }
     let forms: Vec<Vec<Id>> = roots.iter().map(|&r| vec![r]).collect();
     let (normal, _) = rounds(g, &forms, Phase::Normalize);
     let normal: Vec<Id> = normal.into_iter().map(|r| canon::canonical(g, r)).collect();
