@@ -90,13 +90,14 @@ impl Args {
 
     /// The program text and, when it came from a file, the file's name.
     pub fn source(&self) -> Result<(String, Option<String>), String> {
-        let read = |p: &std::path::Path| std::fs::read_to_string(p).map_err(|e| format!("cannot read `{}`: {e}", p.display()));
         if let Some(path) = &self.file {
             return Ok((read(path)?, Some(path.display().to_string())));
         }
         match &self.program {
-            // A lone argument that names a file is that file.
-            Some(p) if !p.contains(['\n', ';', '=', ' ']) && std::path::Path::new(p).is_file() => {
+            // A lone argument that names a file is that file; one that looks
+            // like a path but names nothing is a file that is missing (not a
+            // program starting with `/`).
+            Some(p) if !p.contains(['\n', ';', '=', ' ']) && (std::path::Path::new(p).is_file() || looks_like_a_path(p)) => {
                 Ok((read(std::path::Path::new(p))?, Some(p.clone())))
             }
             Some(p) => Ok((p.clone(), None)),
@@ -110,4 +111,29 @@ impl Args {
             }
         }
     }
+}
+
+/// A program argument that can only be meant as a file: it ends in
+/// `.mdiff` or `.txt`, or starts like a path (`/`, `./`, `../`, `~/`).
+fn looks_like_a_path(arg: &str) -> bool {
+    [".mdiff", ".txt"].iter().any(|ext| arg.ends_with(ext)) || ["/", "./", "../", "~/"].iter().any(|p| arg.starts_with(p))
+}
+
+/// The text of a file, or why not, in the words of CONTRACT §4 (lowercase,
+/// quoting what the user typed).
+fn read(path: &std::path::Path) -> Result<String, String> {
+    use std::io::ErrorKind;
+    let shown = path.display();
+    if path.is_dir() {
+        return Err(format!("cannot read `{shown}`: it is a directory"));
+    }
+    std::fs::read_to_string(path).map_err(|e| {
+        let why = match e.kind() {
+            ErrorKind::NotFound => "no such file".to_string(),
+            ErrorKind::PermissionDenied => "permission denied".to_string(),
+            ErrorKind::InvalidData => "it is not UTF-8 text".to_string(),
+            _ => e.to_string().to_lowercase(),
+        };
+        format!("cannot read `{shown}`: {why}")
+    })
 }

@@ -66,7 +66,8 @@ impl Diagnostic {
     /// ```
     ///
     /// The first label gives the line:column (1-based) of the header; each
-    /// label gets its own caret line under its source line, lines in order.
+    /// label gets its own caret line under its source line, in the order of
+    /// lines and columns.
     pub fn render(&self, src: &str) -> String {
         let mut out = format!("error: {}", self.message);
         let mut places: Vec<(Place, &str)> = self.labels.iter().map(|l| (Place::of(src, l.span), l.text.as_str())).collect();
@@ -74,7 +75,7 @@ impl Diagnostic {
         let pad = " ".repeat(gutter);
         if let Some((first, _)) = places.first() {
             out += &format!("\n{pad}--> {}:{}\n{pad} |", first.line, first.column);
-            places.sort_by_key(|(p, _)| p.line);
+            places.sort_by_key(|(p, _)| (p.line, p.column));
             let mut shown_line = 0;
             for (place, text) in &places {
                 if place.line != shown_line {

@@ -24,6 +24,27 @@ impl Error {
     }
 }
 
+impl Error {
+    /// The message as printed on standard error: a diagnostic with its
+    /// places in `src` (prefixed with `origin`, the file it came from), or
+    /// one line.
+    pub fn render(&self, src: &str, origin: Option<&str>) -> String {
+        match self {
+            Error::Program(d) => {
+                let text = d.render(src);
+                match origin {
+                    Some(file) => text.replacen(" --> ", &format!(" --> {file}:"), 1),
+                    None => text,
+                }
+            }
+            Error::Usage(m) | Error::CheckFailed(m) => format!("error: {m}"),
+            Error::Internal(m) => {
+                format!("internal error: {m}\nThis is a bug in matdiff; please report it with the program that caused it.")
+            }
+        }
+    }
+}
+
 impl From<Diagnostic> for Error {
     fn from(d: Diagnostic) -> Error {
         Error::Program(d)

@@ -51,11 +51,39 @@ impl Default for Options {
     }
 }
 
-/// The variable `typed` names: its spelling as in the program, canonical,
-/// or as a Python identifier.
-fn resolve_variable(typed: &str, variables: &[Name]) -> Option<Name> {
-    let canonical = typed.replace(['{', '}'], "");
-    variables.iter().copied().find(|v| v.as_str() == canonical || v.parts().python() == typed)
+/// `--hessian` of a vector or matrix function.
+fn hessian_of_non_scalar(g: &ir::Graph, f: Name) -> diagnostic::Diagnostic {
+    let info = g.info(f);
+    let noun = info.shape.noun();
+    let mut d = diagnostic::Diagnostic::new(format!("--hessian needs a scalar function, but `{f}` is {noun}"));
+    if let Some(span) = info.span {
+        d = d.label(span, noun);
+    }
+    d.hint(format!("leave out --hessian for the Jacobian of `{f}`; a Hessian needs a scalar function (`sum({f})`, say)"))
+}
+
+/// A `--wrt` that names no variable: a definition, or nothing.
+fn no_such_variable(typed: &str, g: &ir::Graph, variables: &[Name]) -> diagnostic::Diagnostic {
+    let listed = match variables {
+        [] => "the program has no variable".to_string(),
+        _ => format!("its variables are {}", name::list(variables)),
+    };
+    let definitions: Vec<Name> =
+        g.names.iter().filter(|(_, i)| i.kind == NameKind::Definition && i.span.is_some()).map(|(n, _)| *n).collect();
+    if let Some(def) = name::resolve(typed, &definitions) {
+        let mut d = diagnostic::Diagnostic::new(format!("`--wrt {typed}` names a definition, not a variable"));
+        if let Some(span) = g.info(def).span {
+            d = d.label(span, "defined here");
+        }
+        return d.hint(format!(
+            "derivatives are taken with respect to variables, through the definitions; {listed} (`--of {def}` differentiates `{def}` itself)"
+        ));
+    }
+    let d = diagnostic::Diagnostic::new(format!("`--wrt {typed}` names no variable of the program"));
+    match name::closest(typed, variables) {
+        Some(close) => d.hint(format!("did you mean `--wrt {close}`? {listed}")),
+        None => d.hint(listed),
+    }
 }
 
 /// The variables the function depends on, in order of first appearance.
@@ -86,7 +114,8 @@ pub struct Derived {
     pub graph: ir::Graph,
     pub derivative: diff::Derivative,
     pub steps: Option<diff::steps::Steps>,
-    /// The variables the function depends on.
+    /// The variables the results need values of: those the function
+    /// depends on, and any `--wrt` names that it does not (derivative zero).
     pub variables: Vec<Name>,
     pub dims: Vec<Name>,
     pub wrt: Vec<Name>,
@@ -104,11 +133,7 @@ pub fn derive(src: &str, opts: &Options) -> Result<Derived, Error> {
         (false, true) => Kind::Gradient,
         (false, false) => Kind::Jacobian,
         (true, true) => Kind::Hessian,
-        (true, false) => {
-            return Err(Error::Usage(format!(
-                "--hessian needs a scalar function, but `{f}` is {f_shape}; for its first derivative, leave out --hessian"
-            )));
-        }
+        (true, false) => return Err(hessian_of_non_scalar(g, f).into()),
     };
     let used = variables_of(g, f, &lowered.variables);
     let wrt: Vec<Name> = if opts.wrt.is_empty() {
@@ -116,29 +141,37 @@ pub fn derive(src: &str, opts: &Options) -> Result<Derived, Error> {
     } else {
         let mut out = Vec::new();
         for typed in opts.wrt.iter().flat_map(|w| w.split(',')).map(str::trim).filter(|w| !w.is_empty()) {
-            let Some(v) = resolve_variable(typed, &lowered.variables) else {
-                let known: Vec<&str> = lowered.variables.iter().map(|v| v.as_str()).collect();
-                let what =
-                    if g.names.get(&Name::new(&typed.replace(['{', '}'], ""))).is_some_and(|i| i.kind == NameKind::Definition) {
-                        format!("`--wrt {typed}` names a definition, not a variable")
-                    } else {
-                        format!("`--wrt {typed}` names no variable of the program")
-                    };
-                return Err(Error::Usage(format!("{what}; its variables are {}", known.join(", "))));
+            let Some(v) = name::resolve(typed, &lowered.variables) else {
+                return Err(no_such_variable(typed, g, &lowered.variables).into());
             };
             if !out.contains(&v) {
                 out.push(v);
             }
         }
+        if out.is_empty() {
+            let listed = name::list(&lowered.variables);
+            let d = diagnostic::Diagnostic::new("`--wrt` is empty: it names no variable")
+                .hint(format!("name variables, comma-separated, or leave out --wrt for all of them: {listed}"));
+            return Err(d.into());
+        }
         out
     };
     if wrt.is_empty() {
-        return Err(Error::Usage(format!("`{f}` depends on no variable: there is nothing to differentiate")));
+        let mut d = diagnostic::Diagnostic::new(format!("`{f}` depends on no variable: it is a constant"));
+        if let Some(span) = g.info(f).span {
+            d = d.label(span, "a constant");
+        }
+        return Err(d
+            .hint("the derivative of a constant is zero; differentiate a function of a variable (`f = x^T A x`)")
+            .into());
     }
+    // the variables the result needs values of: those the function uses,
+    // and any it does not use but was asked about (its derivative is zero)
+    let inputs: Vec<Name> = used.iter().chain(wrt.iter().filter(|v| !used.contains(v))).copied().collect();
     let chain = diff::chain::prepare(g, &lowered.definitions, f);
     let derivative = diff::derive(g, &chain, f, &wrt, kind);
     let steps = opts.steps.then(|| diff::steps::derive(g, &chain, f, &wrt, kind));
-    Ok(Derived { graph: lowered.graph, derivative, steps, variables: used, dims: lowered.dims, wrt })
+    Ok(Derived { graph: lowered.graph, derivative, steps, variables: inputs, dims: lowered.dims, wrt })
 }
 
 /// Parses, differentiates, checks and prints `src`.
@@ -154,6 +187,11 @@ pub fn run(src: &str, opts: &Options) -> Result<String, Error> {
                 return Err(Error::CheckFailed(format!(
                     "the derivative with respect to `{wrt}`{form} disagrees with finite differences of the program \
                      (relative error {error:.1e}); this is a bug in matdiff, please report it"
+                )));
+            }
+            Err(numeric::check::Failure::TooLarge(why)) => {
+                return Err(Error::Usage(format!(
+                    "cannot check the result at the declared sizes: {why}; pass --no-check to print it unchecked"
                 )));
             }
             Err(numeric::check::Failure::NoPoint(why)) => {

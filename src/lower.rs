@@ -34,16 +34,18 @@ pub fn lower(program: &Program, shapes: &Shapes, of: Option<&str>) -> Result<Low
     let mut graph = Graph::new();
     let mut variables = Vec::new();
     for (name, shape) in &shapes.variables {
+        let span = shapes.first_use.get(name).copied();
         let name = Name::new(name);
         graph.declare(
             name,
-            NameInfo { shape: shape.clone(), props: Default::default(), kind: NameKind::Variable, def: None, span: None },
+            NameInfo { shape: shape.clone(), props: Default::default(), kind: NameKind::Variable, def: None, span },
         );
         variables.push(name);
     }
     let mut lowering = Lowering { graph, shapes };
     let mut definitions = Vec::new();
     let mut function = None;
+    let mut implicit = None;
     let last = program.stmts.iter().rposition(|s| !matches!(s, Stmt::Decl { .. }));
     for (i, stmt) in program.stmts.iter().enumerate() {
         match stmt {
@@ -61,6 +63,7 @@ pub fn lower(program: &Program, shapes: &Shapes, of: Option<&str>) -> Result<Low
                 lowering.define(n, id, NameKind::Definition, Some(expr.span));
                 definitions.push(n);
                 function = Some(n);
+                implicit = Some(n);
             }
             Stmt::Expr(expr) => {
                 return Err(Diagnostic::at(expr.span, "this expression is not used")
@@ -69,18 +72,56 @@ pub fn lower(program: &Program, shapes: &Shapes, of: Option<&str>) -> Result<Low
         }
     }
     let function = match of {
-        Some(of) => {
-            let n = Name::new(of);
-            if !definitions.contains(&n) {
-                return Err(Diagnostic::new(format!("`--of {of}` names no definition of the program")));
-            }
-            n
-        }
-        None => function.ok_or_else(|| {
-            Diagnostic::new("nothing to differentiate").hint("write a definition such as `f = x^T A x`, or an expression")
-        })?,
+        Some(of) => match crate::name::resolve(of, &definitions) {
+            Some(n) => n,
+            None => return Err(no_such_definition(of, &lowering.graph, &variables, &definitions, implicit)),
+        },
+        None => function.ok_or_else(|| nothing_to_differentiate(program))?,
     };
     Ok(Lowered { graph: lowering.graph, variables, definitions, function, dims: shapes.dims.clone() })
+}
+
+/// `--of` naming no definition: a variable, or nothing. `implicit` is the
+/// name given to a lone trailing expression.
+fn no_such_definition(of: &str, g: &Graph, variables: &[Name], definitions: &[Name], implicit: Option<Name>) -> Diagnostic {
+    let listed = match definitions {
+        [] => "the program has no definition".to_string(),
+        [f] if Some(*f) == implicit => format!("the program has no definition; its expression is called `{f}`"),
+        _ => format!("its definitions are {}", crate::name::list(definitions)),
+    };
+    match crate::name::resolve(of, variables) {
+        Some(v) => {
+            let mut d = Diagnostic::new(format!("`--of {of}` names a variable, not a definition"));
+            if let Some(span) = g.info(v).span {
+                d = d.label(span, "a variable: nothing defines it");
+            }
+            d.hint(format!("`--of` picks the definition to differentiate; {listed}"))
+        }
+        None => {
+            let mut d = Diagnostic::new(format!("`--of {of}` names no definition of the program"));
+            let hint = match crate::name::closest(of, definitions) {
+                Some(close) => format!("did you mean `--of {close}`? {listed}"),
+                None => listed,
+            };
+            d = d.hint(hint);
+            d
+        }
+    }
+}
+
+/// No definition and no expression: an empty program, or declarations only.
+fn nothing_to_differentiate(program: &Program) -> Diagnostic {
+    let last_decl = program.stmts.iter().rev().find_map(|s| match s {
+        Stmt::Decl { span, .. } => Some(*span),
+        _ => None,
+    });
+    match last_decl {
+        Some(span) => Diagnostic::new("nothing to differentiate: the program only declares shapes")
+            .label(span, "a declaration says a shape, it is not a function")
+            .hint("after the declarations, write the function: `f = …`"),
+        None => Diagnostic::new("nothing to differentiate: the program is empty")
+            .hint("write a definition such as `f = x^T A x`, or an expression"),
+    }
 }
 
 /// `f`, or the first of `f_0`, `f_1`… that the program does not use.

@@ -187,6 +187,42 @@ impl NameParts {
     }
 }
 
+/// The name of `among` that `typed` spells: as in the program (`W_{01}`,
+/// `θ`), canonical (`W_01`) or as in the NumPy module (`theta`).
+pub fn resolve(typed: &str, among: &[Name]) -> Option<Name> {
+    let canonical = typed.trim().replace(['{', '}'], "");
+    among.iter().copied().find(|v| v.as_str() == canonical || v.parts().python() == typed.trim())
+}
+
+/// The name of `among` closest to `typed` (within two edits, in either
+/// spelling), for "did you mean".
+pub fn closest(typed: &str, among: &[Name]) -> Option<Name> {
+    let typed: Vec<char> = typed.trim().replace(['{', '}'], "").chars().collect();
+    among
+        .iter()
+        .filter_map(|n| {
+            let spellings = [n.as_str().to_string(), n.parts().python()];
+            let d =
+                spellings.iter().map(|s| crate::syntax::names::edit_distance(&typed, &s.chars().collect::<Vec<_>>())).min()?;
+            // a letter off in a one-letter name is another name, not a typo
+            let same_letters = spellings.iter().any(|s| s.to_lowercase() == typed.iter().collect::<String>().to_lowercase());
+            (same_letters || (d <= 2 && 2 * d <= typed.len())).then_some((d, *n))
+        })
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, n)| n)
+}
+
+/// Names for a message: `x, y, W`, the first eight and a count when there
+/// are more.
+pub fn list(names: &[Name]) -> String {
+    const SHOWN: usize = 8;
+    let shown: Vec<&str> = names.iter().take(SHOWN).map(|n| n.as_str()).collect();
+    match names.len() {
+        n if n > SHOWN => format!("{}, … ({n} in all)", shown.join(", ")),
+        _ => shown.join(", "),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

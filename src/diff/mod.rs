@@ -54,24 +54,29 @@ pub struct Derivative {
     pub entries: Vec<Entry>,
 }
 
-/// `root` with the intermediate names (`v = Wx`) written out, so that the
-/// simplifier sees through them.
-pub(crate) fn inline_intermediates(g: &mut Graph, root: Id) -> Id {
-    let defs: HashMap<Name, Id> = g
-        .names
+/// The definitions of the intermediate names (`v = Wx`).
+pub(crate) fn intermediates(g: &Graph) -> HashMap<Name, Id> {
+    g.names
         .iter()
         .filter(|(_, i)| i.kind == NameKind::Intermediate)
         .map(|(n, i)| (*n, i.def.expect("intermediates are defined")))
-        .collect();
+        .collect()
+}
+
+/// `root` with the intermediate names written out, so that the simplifier
+/// sees through them.
+pub(crate) fn inline_intermediates(g: &mut Graph, defs: &HashMap<Name, Id>, root: Id) -> Id {
     g.substitute(root, &|n| defs.get(&n).copied())
 }
 
 /// Simplifies the adjoints' definitions (in place) and the results.
 fn simplify_all(g: &mut Graph, adjoints: &[Name], results: &[(Name, Id)]) -> (HashMap<Name, Id>, Vec<Entry>) {
+    // collected once: once per result made thousands of results quadratic
+    let defs = intermediates(g);
     let mut numpy_defs = HashMap::new();
     for &a in adjoints {
         let def = g.info(a).def.expect("adjoints are defined");
-        let def = inline_intermediates(g, def);
+        let def = inline_intermediates(g, &defs, def);
         let s = simplify::simplify(g, &[def]);
         g.names.get_mut(&a).expect("declared").def = Some(s.readable[0]);
         numpy_defs.insert(a, s.flops[0]);
@@ -79,7 +84,7 @@ fn simplify_all(g: &mut Graph, adjoints: &[Name], results: &[(Name, Id)]) -> (Ha
     let entries = results
         .iter()
         .map(|&(wrt, r)| {
-            let r = inline_intermediates(g, r);
+            let r = inline_intermediates(g, &defs, r);
             let s = simplify::simplify(g, &[r]);
             Entry { wrt, readable: s.readable[0], numpy: s.flops[0] }
         })

@@ -342,7 +342,7 @@ pub fn hessian(g: &mut Graph, chain: &Chain, f: Name, wrt: &[Name]) -> Steps {
         let gx = g.substitute(gx, &|n| adjoint_defs.iter().find(|d| d.0 == n).map(|d| d.1));
         // simplified as the derivation simplifies it: through the
         // intermediate names (`u = 𝟙 − p`), so that Xᵀ(p − y) appears
-        let gx = super::inline_intermediates(g, gx);
+        let gx = super::inline_intermediates(g, &super::intermediates(g), gx);
         let (gx, _) = simplified(g, gx);
         let Some(dg) = differential(g, gx, gx, &is_live) else { continue };
         let (dg, _) = simplified(g, dg);

@@ -187,18 +187,8 @@ impl Graph {
     /// The sub-DAG under `roots` as one `RecExpr`, and the position of each
     /// root in it.
     pub fn extract(&self, roots: &[Id]) -> (RecExpr<Math>, Vec<Id>) {
-        let mut order = Vec::new();
-        let mut seen = vec![false; self.len()];
-        let mut stack: Vec<Id> = roots.to_vec();
-        while let Some(id) = stack.pop() {
-            if std::mem::replace(&mut seen[usize::from(id)], true) {
-                continue;
-            }
-            order.push(id);
-            stack.extend(self.node(id).children().iter().copied());
-        }
-        // children have smaller ids than parents: sorting gives a valid order
-        order.sort_unstable();
+        // children have smaller ids than parents: in id order is a valid order
+        let order = self.reachable(roots);
         let mut index = HashMap::with_capacity(order.len());
         let mut expr = RecExpr::default();
         for id in order {
@@ -210,14 +200,21 @@ impl Graph {
     }
 
     /// Every node reachable from `roots`, children before parents.
+    ///
+    /// Visited nodes are marked in a bit set: passes call this for small
+    /// expressions of a graph that may hold hundreds of thousands of nodes,
+    /// and a byte per node to clear each time made long programs quadratic.
     pub fn reachable(&self, roots: &[Id]) -> Vec<Id> {
-        let mut seen = vec![false; self.len()];
+        let mut seen = vec![0u64; self.len().div_ceil(64)];
         let mut stack: Vec<Id> = roots.to_vec();
         let mut out = Vec::new();
         while let Some(id) = stack.pop() {
-            if std::mem::replace(&mut seen[usize::from(id)], true) {
+            let i = usize::from(id);
+            let (word, bit) = (i / 64, 1u64 << (i % 64));
+            if seen[word] & bit != 0 {
                 continue;
             }
+            seen[word] |= bit;
             out.push(id);
             stack.extend(self.node(id).children().iter().copied());
         }

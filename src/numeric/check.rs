@@ -49,6 +49,8 @@ pub enum Failure {
     Disagrees { wrt: Name, error: f64, numpy: bool },
     /// No point could be found where the program is defined.
     NoPoint(String),
+    /// The program's values are too large to evaluate (declared sizes).
+    TooLarge(String),
 }
 
 /// `max |got − want| / max(1, max |want|)`, as the acceptance check measures.
@@ -81,12 +83,21 @@ pub fn check(g: &Graph, d: &Derivative, variables: &[Name], dims: &[Name], seed:
             domains.clone()
         };
         let sizes = draw_sizes(dims.iter().copied(), &mut rng);
+        // declared sizes too large to hold a value: no other point will do
+        for &v in variables {
+            if let Some(info) = g.names.get(&v)
+                && let Err(e @ EvalError::TooLarge(_)) = super::size_of(&info.shape, &sizes)
+            {
+                return Err(Failure::TooLarge(format!("`{v}`: {e}")));
+            }
+        }
         let point = draw_point(g, variables, &domains, &sizes, &mut rng);
         match check_point(g, d, &point, &mut function, &mut rng) {
             Ok(e) => {
                 worst = worst.max(e);
                 checked += 1;
             }
+            Err(PointError::TooLarge(why)) => return Err(Failure::TooLarge(why)),
             Err(PointError::Undefined(why)) => {
                 misses += 1;
                 if misses >= ATTEMPTS {
@@ -105,12 +116,42 @@ pub fn check(g: &Graph, d: &Derivative, variables: &[Name], dims: &[Name], seed:
 enum PointError {
     Disagrees(Name, f64, bool),
     Undefined(String),
+    TooLarge(String),
 }
 
 impl From<EvalError> for PointError {
     fn from(e: EvalError) -> PointError {
-        PointError::Undefined(e.to_string())
+        match e {
+            EvalError::TooLarge(_) => PointError::TooLarge(e.to_string()),
+            _ => PointError::Undefined(e.to_string()),
+        }
     }
+}
+
+/// At most this many entries are held at once when results are evaluated
+/// together (as [`eval`] holds every root's value to the end).
+const BATCH_ENTRIES: usize = 1 << 22;
+
+/// The values of `roots` at `at`, evaluated together in batches: one
+/// evaluation each would evaluate what they share (a chain of named
+/// adjoints, say) once per root, quadratic in the length of the chain.
+fn eval_all(g: &Graph, roots: &[Id], at: &Point) -> Result<Vec<Value>, EvalError> {
+    let mut values = Vec::with_capacity(roots.len());
+    let mut batch: Vec<Id> = Vec::new();
+    let mut entries = 0usize;
+    for &r in roots {
+        let (rows, cols) = super::size_of(g.shape(r), &at.sizes)?;
+        if !batch.is_empty() && entries.saturating_add(rows * cols) > BATCH_ENTRIES {
+            values.extend(eval(g, &batch, at)?);
+            (batch, entries) = (Vec::new(), 0);
+        }
+        batch.push(r);
+        entries = entries.saturating_add(rows * cols);
+    }
+    if !batch.is_empty() {
+        values.extend(eval(g, &batch, at)?);
+    }
+    Ok(values)
 }
 
 /// The worst error at one point, or why the point is no good.
@@ -134,7 +175,7 @@ fn check_point(
     f(at)?;
     let adjoints: Vec<Id> = d.adjoints.iter().flat_map(|&a| [g.info(a).def.expect("defined"), d.numpy_defs[&a]]).collect();
     let forms: Vec<Id> = d.entries.iter().flat_map(|e| [e.readable, e.numpy]).collect();
-    let values = eval(g, &[adjoints.as_slice(), forms.as_slice()].concat(), at)?;
+    let values = eval_all(g, &[adjoints.as_slice(), forms.as_slice()].concat(), at)?;
     let (adjoint_values, form_values) = values.split_at(adjoints.len());
     // the NumPy forms of the adjoints against their readable forms
     for (&a, pair) in d.adjoints.iter().zip(adjoint_values.chunks(2)) {

@@ -69,6 +69,9 @@ pub enum EvalError {
     /// An operation the evaluator cannot carry out, such as a matrix to a
     /// non-integer power.
     Unsupported(String),
+    /// A value with more than [`MAX_ENTRIES`] entries: declared sizes too
+    /// large to evaluate at (another point will not do).
+    TooLarge(String),
     /// The graph breaks an invariant of the arena (a child or definition
     /// with a larger id, a root that is not a node): a bug in matdiff.
     Malformed(String),
@@ -88,6 +91,7 @@ impl fmt::Display for EvalError {
             EvalError::Missing(m) => write!(f, "missing: {m}"),
             EvalError::Size(m) => write!(f, "sizes do not fit: {m}"),
             EvalError::Unsupported(m) => write!(f, "cannot evaluate: {m}"),
+            EvalError::TooLarge(m) => write!(f, "{m} is too large to evaluate (more than {MAX_ENTRIES} entries)"),
             EvalError::Malformed(m) => write!(f, "malformed graph: {m}"),
         }
     }
@@ -127,24 +131,26 @@ pub fn eval(g: &Graph, roots: &[Id], at: &Point) -> Result<Vec<Value>> {
     // and for each, how many readers it has.
     let mut readers = vec![0u32; n];
     let mut state = vec![Visit::New; n];
-    let mut order = Vec::new();
-    let mut stack: Vec<(Id, bool)> = roots.iter().map(|&r| (r, false)).collect();
-    while let Some((id, inputs_done)) = stack.pop() {
+    // each node with its inputs, found once (a name's need hashing)
+    let mut order: Vec<(Id, Inputs)> = Vec::new();
+    let mut stack: Vec<(Id, Option<Inputs>)> = roots.iter().map(|&r| (r, None)).collect();
+    while let Some((id, expanded)) = stack.pop() {
         let i = usize::from(id);
-        if inputs_done {
+        if let Some(ins) = expanded {
             state[i] = Visit::Done;
-            order.push(id);
+            order.push((id, ins));
             continue;
         }
         if state[i] != Visit::New {
             continue;
         }
         state[i] = Visit::Open;
-        stack.push((id, true));
-        for c in inputs(g, id, at)?.iter() {
+        let ins = inputs(g, id, at)?;
+        stack.push((id, Some(ins.clone())));
+        for c in ins.iter() {
             readers[usize::from(c)] += 1;
             match state[usize::from(c)] {
-                Visit::New => stack.push((c, false)),
+                Visit::New => stack.push((c, None)),
                 Visit::Open => return Err(EvalError::Malformed(format!("node {id} depends on itself"))),
                 Visit::Done => {}
             }
@@ -155,12 +161,23 @@ pub fn eval(g: &Graph, roots: &[Id], at: &Point) -> Result<Vec<Value>> {
     for &r in roots {
         is_root[usize::from(r)] = true;
     }
-    let sizes = Sizes(&at.sizes);
-    let mut values: Vec<Option<Value>> = vec![None; n];
-    for id in order {
-        let value = node_value(g, id, &values, at, &sizes)?;
+    let sizes = Sizes::new(&at.sizes);
+    let mut values: Vec<Option<Held>> = vec![None; n];
+    for (id, ins) in order {
+        let value = match g.node(id) {
+            // a name's value is shared, not copied: the point's, or its
+            // definition's
+            Math::Sym(name) => match at.values.get(name) {
+                Some(x) => Held::Point(x),
+                None => match g.names.get(name).and_then(|info| info.def) {
+                    Some(def) => get(&values, def)?.clone(),
+                    None => Held::Computed(std::rc::Rc::new(node_value(g, id, &values, at, &sizes)?)),
+                },
+            },
+            _ => Held::Computed(std::rc::Rc::new(node_value(g, id, &values, at, &sizes)?)),
+        };
         check_value(g, id, &value, &sizes)?;
-        for c in inputs(g, id, at)?.iter() {
+        for c in ins.iter() {
             let r = &mut readers[usize::from(c)];
             *r -= 1;
             if *r == 0 && !is_root[usize::from(c)] {
@@ -169,7 +186,24 @@ pub fn eval(g: &Graph, roots: &[Id], at: &Point) -> Result<Vec<Value>> {
         }
         values[usize::from(id)] = Some(value);
     }
-    roots.iter().map(|&r| get(&values, r).cloned()).collect()
+    roots.iter().map(|&r| get(&values, r).map(|v| Value::clone(v))).collect()
+}
+
+/// A value computed by [`eval`], or one it reads from the point.
+#[derive(Clone)]
+enum Held<'a> {
+    Point(&'a Value),
+    Computed(std::rc::Rc<Value>),
+}
+
+impl std::ops::Deref for Held<'_> {
+    type Target = Value;
+    fn deref(&self) -> &Value {
+        match self {
+            Held::Point(v) => v,
+            Held::Computed(v) => v,
+        }
+    }
 }
 
 /// The value of one node.
@@ -180,7 +214,7 @@ pub fn eval_one(g: &Graph, root: Id, at: &Point) -> Result<Value> {
 
 /// The size of `shape` for the dimension sizes in `sizes`.
 pub fn size_of(shape: &Shape, sizes: &HashMap<Name, usize>) -> Result<(usize, usize)> {
-    Sizes(sizes).shape(shape)
+    Sizes::new(sizes).shape(shape)
 }
 
 /// The exponent of `Pow`/`EPow` as an integer, when it is one (exact
@@ -193,6 +227,7 @@ pub(crate) fn integer_exponent(k: Number) -> Option<i64> {
 }
 
 /// Up to two node ids whose values a node reads.
+#[derive(Clone)]
 struct Inputs {
     ids: [Id; 2],
     len: usize,
@@ -230,31 +265,53 @@ fn inputs(g: &Graph, id: Id, at: &Point) -> Result<Inputs> {
     Ok(ins)
 }
 
-fn get(values: &[Option<Value>], id: Id) -> Result<&Value> {
+fn get<'v, 'a>(values: &'v [Option<Held<'a>>], id: Id) -> Result<&'v Held<'a>> {
     values
         .get(usize::from(id))
         .and_then(Option::as_ref)
         .ok_or_else(|| EvalError::Malformed(format!("node {id} read before it was evaluated")))
 }
 
-/// Sizes of dimensions at the point.
-struct Sizes<'a>(&'a HashMap<Name, usize>);
+/// Sizes of dimensions at the point, each computed once: every node's
+/// shape is checked, and a program has few distinct dimensions but may have
+/// tens of thousands of nodes.
+struct Sizes<'a> {
+    named: &'a HashMap<Name, usize>,
+    known: std::cell::RefCell<Vec<(Dim, usize)>>,
+}
 
-impl Sizes<'_> {
+impl<'a> Sizes<'a> {
+    fn new(named: &'a HashMap<Name, usize>) -> Sizes<'a> {
+        Sizes { named, known: Default::default() }
+    }
+
     fn dim(&self, d: &Dim) -> Result<usize> {
+        if let Some((_, n)) = self.known.borrow().iter().find(|(k, _)| k == d) {
+            return Ok(*n);
+        }
+        let n = self.compute(d)?;
+        let mut known = self.known.borrow_mut();
+        // a linear search stays cheap: past a few dozen, compute each time
+        if known.len() < 32 {
+            known.push((d.clone(), n));
+        }
+        Ok(n)
+    }
+
+    fn compute(&self, d: &Dim) -> Result<usize> {
         for name in d.names() {
-            match self.0.get(&name) {
+            match self.named.get(&name) {
                 None => return Err(EvalError::Missing(format!("no size for dimension {name}"))),
                 Some(0) => return Err(EvalError::Size(format!("dimension {name} has size 0"))),
                 Some(_) => {}
             }
         }
-        let n = d.eval(&|name| self.0.get(&name).copied().unwrap_or(1));
+        let n = d.eval(&|name| self.named.get(&name).copied().unwrap_or(1));
         if n == 0 {
             return Err(EvalError::Size(format!("dimension {d} is 0")));
         }
         if n > MAX_ENTRIES {
-            return Err(EvalError::Size(format!("dimension {d} is {n}, too large")));
+            return Err(EvalError::TooLarge(format!("a dimension of {n}")));
         }
         Ok(n)
     }
@@ -262,7 +319,7 @@ impl Sizes<'_> {
     fn shape(&self, s: &Shape) -> Result<(usize, usize)> {
         let (r, c) = (self.dim(&s.rows)?, self.dim(&s.cols)?);
         if r.saturating_mul(c) > MAX_ENTRIES {
-            return Err(EvalError::Size(format!("a {r}×{c} value is too large")));
+            return Err(EvalError::TooLarge(format!("a {r}×{c} value")));
         }
         Ok((r, c))
     }
@@ -353,8 +410,8 @@ fn try_map(a: &Value, f: impl Fn(f64) -> Option<f64>, refusal: &str) -> Result<V
     Ok(out)
 }
 
-fn node_value(g: &Graph, id: Id, values: &[Option<Value>], at: &Point, sizes: &Sizes) -> Result<Value> {
-    let v = |c: Id| get(values, c);
+fn node_value(g: &Graph, id: Id, values: &[Option<Held>], at: &Point, sizes: &Sizes) -> Result<Value> {
+    let v = |c: Id| get(values, c).map(|h| &**h);
     let node = g.node(id);
     Ok(match node {
         Math::Num(k) => scalar(k.to_f64()),
@@ -393,6 +450,9 @@ fn node_value(g: &Graph, id: Id, values: &[Option<Value>], at: &Point, sizes: &S
             } else if b.shape() == (1, 1) {
                 a * b[0]
             } else if a.ncols() == b.nrows() {
+                if a.nrows().saturating_mul(b.ncols()) > MAX_ENTRIES {
+                    return Err(EvalError::TooLarge(format!("a {}×{} product", a.nrows(), b.ncols())));
+                }
                 a * b
             } else {
                 return Err(EvalError::Size(format!("product of a {:?} and a {:?} value", a.shape(), b.shape())));
@@ -406,7 +466,7 @@ fn node_value(g: &Graph, id: Id, values: &[Option<Value>], at: &Point, sizes: &S
         Math::Kron([a, b]) => {
             let (a, b) = (v(*a)?, v(*b)?);
             if a.len().saturating_mul(b.len()) > MAX_ENTRIES {
-                return Err(EvalError::Size("kronecker product too large".into()));
+                return Err(EvalError::TooLarge(format!("a Kronecker product of {}×{} entries", a.len(), b.len())));
             }
             a.kronecker(b)
         }
@@ -450,6 +510,9 @@ fn node_value(g: &Graph, id: Id, values: &[Option<Value>], at: &Point, sizes: &S
                 return Err(EvalError::Size(format!("Diag of a {:?} value, not a vector", a.shape())));
             }
             let d = a.len();
+            if d.saturating_mul(d) > MAX_ENTRIES {
+                return Err(EvalError::TooLarge(format!("a {d}×{d} Diag")));
+            }
             Value::from_fn(d, d, |i, j| if i == j { a[i] } else { 0.0 })
         }
         Math::DiagV(a) => {
@@ -477,7 +540,9 @@ fn node_value(g: &Graph, id: Id, values: &[Option<Value>], at: &Point, sizes: &S
 fn constant(c: &Constant, sizes: &Sizes) -> Result<Value> {
     Ok(match c {
         Constant::Identity(n) => {
-            let n = sizes.dim(n)?;
+            // checked as a square, not as a size: n ≤ MAX_ENTRIES allows n²
+            // entries far beyond it
+            let (n, _) = sizes.shape(&Shape::new(n.clone(), n.clone()))?;
             Value::identity(n, n)
         }
         Constant::Ones(n) => Value::from_element(sizes.dim(n)?, 1, 1.0),
@@ -489,7 +554,7 @@ fn constant(c: &Constant, sizes: &Sizes) -> Result<Value> {
             let (m, n) = (sizes.dim(m)?, sizes.dim(n)?);
             let mn = m.saturating_mul(n);
             if mn.saturating_mul(mn) > MAX_ENTRIES {
-                return Err(EvalError::Size(format!("commutation matrix K[{m},{n}] too large")));
+                return Err(EvalError::TooLarge(format!("the commutation matrix K[{m},{n}]")));
             }
             // For X m×n, vec(X)[i + j·m] = X[i,j] = vec(Xᵀ)[j + i·n].
             let mut k = Value::zeros(mn, mn);

@@ -490,7 +490,7 @@ fn inconsistent_points_are_errors_not_panics() {
     at.sizes.insert(n("n"), 0);
     assert!(matches!(eval_one(&g, wx, &at), Err(EvalError::Size(_))));
     at.sizes.insert(n("n"), usize::MAX);
-    assert!(matches!(eval_one(&g, wx, &at), Err(EvalError::Size(_))));
+    assert!(matches!(eval_one(&g, wx, &at), Err(EvalError::TooLarge(_))));
     assert!(matches!(eval(&g, &[Id::from(1000)], &at), Err(EvalError::Malformed(_))));
 }
 

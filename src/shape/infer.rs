@@ -23,6 +23,8 @@ use crate::syntax::ast::*;
 pub struct Shapes {
     /// Free variables in order of first appearance, with their shapes.
     pub variables: IndexMap<String, Shape>,
+    /// Where each variable first appears.
+    pub first_use: HashMap<String, Span>,
     /// Definitions in program order, with their shapes.
     pub definitions: IndexMap<String, Shape>,
     /// The size of each sized constant (`I`, `𝟙`), by the start of its span.
@@ -118,6 +120,15 @@ impl DimAlgebra for Dims {
     }
 }
 
+/// A dimension that is a product, made by an operator at `operator` from
+/// `args`: checked to fit in 64 bits once inference is done.
+struct Product {
+    dim: Var,
+    what: String,
+    operator: Option<Span>,
+    args: Vec<(Sh<Var>, Span)>,
+}
+
 struct Infer<'a> {
     src: &'a str,
     dims: Dims,
@@ -126,12 +137,16 @@ struct Infer<'a> {
     /// Declared shapes, by name.
     declared: HashMap<String, (Sh<Var>, Span)>,
     variables: IndexMap<String, Sh<Var>>,
+    first_use: HashMap<String, Span>,
     definitions: IndexMap<String, (Sh<Var>, Span)>,
     /// Names defined later in the program, with where (for "used before").
     defined_later: HashMap<String, Span>,
     /// The definition being inferred, to catch self-reference.
     defining: Option<String>,
     constants: Vec<(usize, Var)>,
+    /// Dimensions that are products (of `⊗`, `kron`, `vec`), with the
+    /// operation and where it is, to refuse one too large for 64 bits.
+    products: Vec<Product>,
 }
 
 pub fn infer(program: &Program, src: &str) -> Result<Shapes, Diagnostic> {
@@ -141,28 +156,35 @@ pub fn infer(program: &Program, src: &str) -> Result<Shapes, Diagnostic> {
         named: HashMap::new(),
         declared: HashMap::new(),
         variables: IndexMap::new(),
+        first_use: HashMap::new(),
         definitions: IndexMap::new(),
         defined_later: HashMap::new(),
         defining: None,
         constants: Vec::new(),
+        products: Vec::new(),
     };
     // Declarations hold for the whole program, wherever they are written.
+    let mut declared_at: HashMap<&str, Span> = HashMap::new();
     for stmt in &program.stmts {
         if let Stmt::Decl { names, shape, span } = stmt {
             for ident in names {
                 let sh = inf.declared_shape(shape);
-                if let Some((_, first)) = inf.declared.get(&ident.name) {
-                    return Err(Diagnostic::at(ident.span, format!("`{}` is declared twice", ident.name))
-                        .label(*first, "first declared here"));
+                if let Some(first) = declared_at.get(ident.name.as_str()) {
+                    return Err(Diagnostic::new(format!("`{}` is declared twice", ident.name))
+                        .label(ident.span, "declared again here")
+                        .label(*first, "first declared here")
+                        .hint(format!("keep one declaration of `{}`", ident.name)));
                 }
                 inf.declared.insert(ident.name.clone(), (sh, *span));
+                declared_at.insert(&ident.name, ident.span);
             }
         }
         if let Stmt::Def { name, .. } = stmt {
             if let Some(first) = inf.defined_later.get(&name.name) {
-                return Err(Diagnostic::at(name.span, format!("`{}` is defined twice", name.name))
+                return Err(Diagnostic::new(format!("`{}` is defined twice", name.name))
+                    .label(name.span, "defined again here")
                     .label(*first, "first defined here")
-                    .hint("give the second definition another name"));
+                    .hint("a name has one definition: give the second another name"));
             }
             inf.defined_later.insert(name.name.clone(), name.span);
         }
@@ -178,11 +200,10 @@ pub fn infer(program: &Program, src: &str) -> Result<Shapes, Diagnostic> {
                     && !(inf.dims.equate(&decl.rows, &sh.rows) && inf.dims.equate(&decl.cols, &sh.cols))
                 {
                     let (got, want) = (inf.show(&sh), inf.show(&decl));
-                    return Err(Diagnostic::at(
-                        expr.span,
-                        format!("`{}` is declared {want} but defined as a {got} value", name.name),
-                    )
-                    .label(decl_span, format!("declared {want} here")));
+                    return Err(Diagnostic::new(format!("`{}` is declared {want} but defined as {got}", name.name))
+                        .label(expr.span, got)
+                        .label(decl_span, format!("declared {want} here"))
+                        .hint("change the declaration or the definition so that the shapes agree"));
                 }
                 inf.defined_later.remove(&name.name);
                 inf.definitions.insert(name.name.clone(), (sh, name.span));
@@ -192,6 +213,7 @@ pub fn infer(program: &Program, src: &str) -> Result<Shapes, Diagnostic> {
             }
         }
     }
+    inf.products_fit()?;
     Ok(inf.finish(program))
 }
 
@@ -225,11 +247,11 @@ impl Infer<'_> {
         match (r.as_str(), c.as_str()) {
             ("1", "1") => "a scalar".into(),
             ("?", "1") => "a column vector".into(),
-            (_, "1") => format!("a {r}-vector"),
+            (_, "1") => format!("{} {r}-vector", super::article(&r)),
             ("1", "?") => "a row vector".into(),
             ("1", _) => format!("a 1×{c} row vector"),
             ("?", "?") => "a matrix".into(),
-            _ => format!("a {r}×{c} matrix"),
+            _ => format!("{} {r}×{c} matrix", super::article(&r)),
         }
     }
 
@@ -239,6 +261,10 @@ impl Infer<'_> {
         let text = self.src.get(span.start..span.end)?.trim();
         let name = crate::syntax::names::canonical_of(text)?;
         if self.declared.contains_key(&name) || self.definitions.contains_key(&name) {
+            return None;
+        }
+        // `I`, `I_3` are the identity, not a name the conventions shape
+        if name == "I" || name.starts_with("I_") {
             return None;
         }
         let parts = NameParts::split(&name);
@@ -296,17 +322,54 @@ impl Infer<'_> {
             None => self.conventional(name),
         };
         self.variables.insert(name.to_string(), sh.clone());
+        self.first_use.insert(name.to_string(), span);
         Ok(sh)
     }
 
     /// Applies an operator rule; on a mismatch, reports at the operands.
     fn apply(&mut self, op: Op, what: &str, args: &[(Sh<Var>, Span)]) -> Result<Sh<Var>, Diagnostic> {
-        let shapes: Vec<Sh<Var>> = args.iter().map(|a| a.0.clone()).collect();
-        rule::apply(op, &shapes, &mut self.dims).map_err(|m| self.mismatch(m, what, args))
+        self.apply_at(op, what, None, args)
     }
 
-    fn mismatch(&mut self, m: Mismatch, what: &str, args: &[(Sh<Var>, Span)]) -> Diagnostic {
-        let d = self.describe(m, what, args);
+    /// [`Self::apply`] for an operator written at `operator` (a function's
+    /// name, a postfix `^2`): a mismatch of one operand points there too.
+    fn apply_at(&mut self, op: Op, what: &str, operator: Option<Span>, args: &[(Sh<Var>, Span)]) -> Result<Sh<Var>, Diagnostic> {
+        let shapes: Vec<Sh<Var>> = args.iter().map(|a| a.0.clone()).collect();
+        let before = self.dims.parent.len();
+        let sh = rule::apply(op, &shapes, &mut self.dims).map_err(|m| self.mismatch(m, what, operator, args))?;
+        for v in before..self.dims.parent.len() {
+            if matches!(self.dims.value[v], Some(Value::Product(..))) {
+                let (what, args) = (what.to_string(), args.to_vec());
+                self.products.push(Product { dim: v as Var, what, operator, args });
+            }
+        }
+        Ok(sh)
+    }
+
+    /// Every product of dimensions fits in 64 bits: `A ⊗ B` of two
+    /// 2³²-row matrices has no size.
+    fn products_fit(&mut self) -> Result<(), Diagnostic> {
+        for p in std::mem::take(&mut self.products) {
+            let Some(Value::Product(a, b)) = self.dims.value[p.dim as usize].clone() else { continue };
+            if let (Some(x), Some(y)) = (self.dims.known(a), self.dims.known(b))
+                && x.times(&y).is_none()
+            {
+                let mut d = Diagnostic::new(format!("the {} is too large: {x} times {y} does not fit in 64 bits", p.what));
+                for (sh, span) in &p.args {
+                    let shape = self.show(sh);
+                    d = d.label(*span, shape);
+                }
+                if let Some(op) = p.operator {
+                    d = d.label(op, "here");
+                }
+                return Err(d.hint("no size can be 2⁶⁴ or more; check the declared sizes"));
+            }
+        }
+        Ok(())
+    }
+
+    fn mismatch(&mut self, m: Mismatch, what: &str, operator: Option<Span>, args: &[(Sh<Var>, Span)]) -> Diagnostic {
+        let d = self.describe(m, what, operator, args);
         // A lowercase Greek letter taken for a scalar is the surprise most
         // worth explaining; then the operator's own hint; then conventions.
         let greek = args.iter().find(|a| {
@@ -325,7 +388,66 @@ impl Infer<'_> {
         }
     }
 
-    fn describe(&mut self, m: Mismatch, what: &str, args: &[(Sh<Var>, Span)]) -> Diagnostic {
+    /// When `left` and `right` are one-letter names written side by side in
+    /// a run of letters (`foo`, `xy`), the run and how it is read (`f o o`).
+    fn letter_run(&self, left: Span, right: Span) -> Option<(String, String)> {
+        let src = self.src;
+        let is_run = |c: char| c.is_alphanumeric() && c != '𝟙';
+        let (l, r) = (src.get(left.start..left.end)?, src.get(right.start..right.end)?);
+        let letters = |t: &str| t.chars().next().is_some_and(char::is_alphabetic) && t.chars().all(is_run);
+        if left.end != right.start || !letters(l) || !letters(r) {
+            return None;
+        }
+        let start = src[..left.start].char_indices().rev().take_while(|(_, c)| is_run(*c)).last().map_or(left.start, |(i, _)| i);
+        let end = src[right.end..].find(|c: char| !is_run(c)).map_or(src.len(), |i| right.end + i);
+        let run = &src[start..end];
+        if !run.chars().next().is_some_and(char::is_alphabetic) {
+            return None;
+        }
+        let mut pieces: Vec<String> = Vec::new();
+        for c in run.chars() {
+            match pieces.last_mut() {
+                Some(last) if c.is_ascii_digit() => last.push(c),
+                _ => pieces.push(c.to_string()),
+            }
+        }
+        // before `(`, a function at the end of the run is read as one
+        if src[end..].trim_start().starts_with('(') {
+            let starts: Vec<usize> = run.char_indices().map(|(i, _)| i).collect();
+            if let Some(k) = starts.iter().position(|&i| crate::syntax::ast::Function::from_name(&run[i..]).is_some()) {
+                pieces.truncate(run[..starts[k]].chars().filter(|c| !c.is_ascii_digit()).count());
+                pieces.push(format!("{}(…)", &run[starts[k]..]));
+            }
+        }
+        Some((run.to_string(), pieces.join(" ")))
+    }
+
+    /// Where the shape of a bare declared name comes from: its declaration.
+    fn declared_at(&self, span: Span) -> Option<Span> {
+        let text = self.src.get(span.start..span.end)?.trim();
+        let name = crate::syntax::names::canonical_of(text)?;
+        if self.definitions.contains_key(&name) {
+            return None;
+        }
+        self.declared.get(&name).map(|(_, at)| *at)
+    }
+
+    /// One operand that does not fit its operator: the operand with its
+    /// shape, the operator with what it needs, and the declaration the
+    /// shape comes from (if it is a declared name).
+    fn one_operand(&mut self, message: String, needs: &str, operator: Option<Span>, arg: &(Sh<Var>, Span)) -> Diagnostic {
+        let shape = self.show(&arg.0);
+        let mut d = Diagnostic::new(message).label(arg.1, shape);
+        if let Some(op) = operator {
+            d = d.label(op, needs);
+        }
+        if let Some(decl) = self.declared_at(arg.1) {
+            d = d.label(decl, "declared here");
+        }
+        d
+    }
+
+    fn describe(&mut self, m: Mismatch, what: &str, operator: Option<Span>, args: &[(Sh<Var>, Span)]) -> Diagnostic {
         let at = |i: usize, inf: &mut Self| {
             let s = inf.show(&args[i].0);
             (args[i].1, inf.quote(args[i].1), s)
@@ -335,13 +457,39 @@ impl Infer<'_> {
                 let (ls, lq, lsh) = at(left, self);
                 let (rs, rq, rsh) = at(right, self);
                 let (c, r) = (self.dims.show(args[left].0.cols), self.dims.show(args[right].0.rows));
-                let counts = if c != "?" && r != "?" { format!(": {c} columns against {r} rows") } else { String::new() };
+                let plural = |n: &str, what: &str| if n == "1" { format!("1 {what}") } else { format!("{n} {what}s") };
+                let counts = if c != "?" && r != "?" {
+                    format!(": {} against {}", plural(&c, "column"), plural(&r, "row"))
+                } else {
+                    String::new()
+                };
                 let mut d = Diagnostic::new(format!("cannot multiply `{lq}` ({lsh}) by `{rq}` ({rsh}){counts}"))
                     .label(ls, lsh.clone())
                     .label(rs, rsh.clone());
                 let column = |s: &str| s.ends_with("-vector") || s.ends_with("column vector");
-                if column(&lsh) && column(&rsh) {
-                    d = d.hint(format!("for the inner product write `{lq}^T {rq}`; for the outer product `{lq} {rq}^T`"));
+                // `foo` typed for a name, `xy` for a product: letters side by side
+                let run = self.letter_run(ls, rs);
+                let read = run.as_ref().map(|(run, spaced)| format!("`{run}` is read as the product `{spaced}`"));
+                match (read, run.as_ref().map(|r| r.1.matches(' ').count() + 1)) {
+                    (Some(read), Some(n)) if n >= 3 || !(column(&lsh) && column(&rsh)) => {
+                        d = d.hint(format!(
+                            "{read}: a name is one letter, then digits, a subscript or primes (`W1`, `x_i`, `b'`)"
+                        ));
+                    }
+                    (read, _) if column(&lsh) && column(&rsh) => {
+                        let read = read.map(|r| format!("{r}; ")).unwrap_or_default();
+                        d = d.hint(format!(
+                            "{read}for the inner product write `{lq}^T {rq}`; for the outer product `{lq} {rq}^T`"
+                        ));
+                    }
+                    _ if lsh.ends_with("row vector") && rsh.ends_with("row vector") => {
+                        let untransposed = ["^T", "ᵀ", "'", "^{T}"].iter().find_map(|t| rq.strip_suffix(t));
+                        d = d.hint(match untransposed {
+                            Some(r) => format!("for the inner product leave the second untransposed: `{lq} {r}`"),
+                            None => "a row vector times a row vector is undefined: transpose one of them".to_string(),
+                        });
+                    }
+                    _ => {}
                 }
                 d
             }
@@ -351,18 +499,45 @@ impl Infer<'_> {
                 let mut d = Diagnostic::new(format!("{what} needs equal shapes, but `{lq}` is {lsh} and `{rq}` is {rsh}"))
                     .label(ls, lsh.clone())
                     .label(rs, rsh.clone());
-                if what == "addition" && (lsh == "a scalar" || rsh == "a scalar") {
+                if (what == "addition" || what == "subtraction") && (lsh == "a scalar" || rsh == "a scalar") {
                     d = d.hint("a scalar can only be added to a scalar; to add it to every entry, multiply it by 𝟙 (or 𝟙𝟙ᵀ)");
                 }
                 d
             }
             Mismatch::NotSquare(i) => {
-                let (s, q, sh) = at(i, self);
-                Diagnostic::at(s, format!("{what} needs a square matrix, but `{q}` is {sh}"))
+                let (_, q, sh) = at(i, self);
+                let d = self.one_operand(
+                    format!("{what} needs a square matrix, but `{q}` is {sh}"),
+                    "needs a square matrix",
+                    operator,
+                    &args[i],
+                );
+                match what {
+                    "`tr`" | "`trace`" => d.hint(format!("for the sum of all entries write `sum({q})`")),
+                    "`diag`" => d.hint(format!(
+                        "`diag` takes the diagonal of a square matrix; `Diag({q})` makes a diagonal matrix of a vector"
+                    )),
+                    "a matrix power" => d.hint(format!("for an elementwise power write `.^` (`{q}.^2`)")),
+                    _ => d,
+                }
             }
             Mismatch::NotVector(i) => {
-                let (s, q, sh) = at(i, self);
-                Diagnostic::at(s, format!("{what} needs a vector, but `{q}` is {sh}"))
+                let (_, q, sh) = at(i, self);
+                let d =
+                    self.one_operand(format!("{what} needs a vector, but `{q}` is {sh}"), "needs a vector", operator, &args[i]);
+                match what {
+                    "`Diag`" => d.hint(format!(
+                        "`Diag` makes a diagonal matrix of a vector; `diag({q})` takes the diagonal of a square matrix"
+                    )),
+                    "`softmax`" | "`logsumexp`" | "`lse`" if sh == "a scalar" => {
+                        d.hint(format!("one number is not a vector: `{q}` needs more than one entry (`{q} : n`)"))
+                    }
+                    "`softmax`" | "`logsumexp`" | "`lse`" => d.hint(format!(
+                        "apply it to a vector, or to all entries at once: `{}(vec({q}))`",
+                        &what[1..what.len() - 1]
+                    )),
+                    _ => d,
+                }
             }
             Mismatch::TooLarge => Diagnostic::at(args[0].1, format!("the dimensions of this {what} are too large")),
         }
@@ -405,9 +580,10 @@ impl Infer<'_> {
             }
             ExprKind::Sum(first, rest) => {
                 let mut acc = (self.expr(first)?, first.span);
-                for (_, _, item) in rest {
+                for (sign, _, item) in rest {
                     let rhs = (self.expr(item)?, item.span);
-                    let sh = self.apply(Op::Add, "addition", &[acc.clone(), rhs])?;
+                    let what = if *sign == Sign::Minus { "subtraction" } else { "addition" };
+                    let sh = self.apply(Op::Add, what, &[acc.clone(), rhs])?;
                     acc = (sh, acc.1.to(item.span));
                 }
                 Ok(acc.0)
@@ -437,9 +613,19 @@ impl Infer<'_> {
                     let rhs = (self.expr(item)?, item.span);
                     if *op == ProdOp::Divide && !rule::is_scalar(&mut self.dims, &rhs.0) {
                         let (q, sh) = (self.quote(item.span), self.show(&rhs.0));
-                        return Err(Diagnostic::at(item.span, format!("can only divide by a scalar, but `{q}` is {sh}"))
+                        let lq = self.quote(acc.1);
+                        let vector = self.dims.is_one(&rhs.0.rows) || self.dims.is_one(&rhs.0.cols);
+                        let hint = if vector {
+                            format!("to divide entry by entry write `{lq} ⊘ {q}` (or `./`)")
+                        } else {
+                            format!(
+                                "to divide entry by entry write `{lq} ⊘ {q}` (or `./`); by a square matrix, multiply by its inverse: `{lq} {q}⁻¹`"
+                            )
+                        };
+                        return Err(Diagnostic::new(format!("can only divide by a scalar, but `{q}` is {sh}"))
+                            .label(item.span, sh)
                             .label(*op_span, "division here")
-                            .hint("for a matrix write `A B⁻¹`; to divide entry by entry, `⊘` or `./`"));
+                            .hint(hint));
                     }
                     let sh = self.apply(Op::Mul, "product", &[acc.clone(), rhs])?;
                     acc = (sh, acc.1.to(item.span));
@@ -451,14 +637,19 @@ impl Infer<'_> {
                 let arg = (self.expr(inner)?, inner.span);
                 match op {
                     Postfix::Transpose => self.apply(Op::Trans, "transpose", &[arg]),
-                    Postfix::Inverse => self.apply(Op::Pow, "the inverse", &[arg]),
+                    Postfix::Inverse => self.apply_at(Op::Pow, "the inverse", Some(*op_span), &[arg]),
                     Postfix::Power(k) => {
                         if !k.is_integer() && !rule::is_scalar(&mut self.dims, &arg.0) {
-                            let q = self.quote(inner.span);
-                            return Err(Diagnostic::at(*op_span, format!("`{q}` is a matrix: only integer powers are defined"))
-                                .hint("for an elementwise power write `.^`"));
+                            let (q, sh) = (self.quote(inner.span), self.show(&arg.0));
+                            let power = self.quote(*op_span);
+                            return Err(Diagnostic::new(format!(
+                                "`{q}` is {sh}, and a matrix has only integer powers, not `{power}`"
+                            ))
+                            .label(*op_span, "not an integer")
+                            .label(inner.span, sh)
+                            .hint(format!("for an elementwise power write `.^` (`{q}.{}`)", power.trim_start_matches('.'))));
                         }
-                        self.apply(Op::Pow, "a matrix power", &[arg])
+                        self.apply_at(Op::Pow, "a matrix power", Some(*op_span), &[arg])
                     }
                     Postfix::ElemPower(_) => self.apply(Op::EPow, "elementwise power", &[arg]),
                 }
@@ -492,15 +683,24 @@ impl Infer<'_> {
                     Function::Vec => Op::Vec,
                     Function::Kron => Op::Kron,
                 };
-                self.apply(op, &what, &shaped)
+                self.apply_at(op, &what, Some(*name_span), &shaped)
             }
             ExprKind::Norm(inner, kind) => {
                 let sh = self.expr(inner)?;
                 let (r, c) = (self.dims.is_one(&sh.rows), self.dims.is_one(&sh.cols));
                 if *kind == NormKind::Two && !r && !c {
                     let (q, s) = (self.quote(inner.span), self.show(&sh));
-                    return Err(Diagnostic::at(e.span, format!("`‖{q}‖` of a matrix ({s}) is ambiguous"))
-                        .hint(format!("write `‖{q}‖_F` for the Frobenius norm")));
+                    let mut d = Diagnostic::new(format!("the norm `‖{q}‖` of a matrix is ambiguous: `{q}` is {s}"))
+                        .label(inner.span, s)
+                        .label(e.span, "a norm without `_F`");
+                    if let Some(decl) = self.declared_at(inner.span) {
+                        d = d.label(decl, "declared here");
+                    }
+                    let hint = match self.convention_hint(inner.span) {
+                        Some(h) => format!("write `‖{q}‖_F` for the Frobenius norm; {h}"),
+                        None => format!("write `‖{q}‖_F` for the Frobenius norm (`‖x‖` is for vectors)"),
+                    };
+                    return Err(d.hint(hint));
                 }
                 Ok(Sh { rows: self.dims.one(), cols: self.dims.one() })
             }
@@ -509,6 +709,19 @@ impl Infer<'_> {
 
     /// Resolves every dimension, inventing names for the unknown ones.
     fn finish(mut self, program: &Program) -> Shapes {
+        // A declared name that nothing defines is a variable even if no
+        // expression uses it: `--wrt` may name it (its gradient is zero).
+        for stmt in &program.stmts {
+            if let Stmt::Decl { names, .. } = stmt {
+                for ident in names {
+                    if !self.definitions.contains_key(&ident.name) && !self.variables.contains_key(&ident.name) {
+                        let sh = self.declared[&ident.name].0.clone();
+                        self.variables.insert(ident.name.clone(), sh);
+                        self.first_use.insert(ident.name.clone(), ident.span);
+                    }
+                }
+            }
+        }
         let mut taken: std::collections::HashSet<String> = self.named.keys().cloned().collect();
         for stmt in &program.stmts {
             match stmt {
@@ -551,6 +764,6 @@ impl Infer<'_> {
             .collect();
         let constants = std::mem::take(&mut self.constants);
         let constant_sizes = constants.into_iter().map(|(at, v)| (at, resolve(&mut self, v))).collect();
-        Shapes { variables, definitions, constant_sizes, dims }
+        Shapes { variables, first_use: std::mem::take(&mut self.first_use), definitions, constant_sizes, dims }
     }
 }

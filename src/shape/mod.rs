@@ -53,6 +53,41 @@ impl Shape {
     pub fn len(&self) -> Option<Dim> {
         self.rows.times(&self.cols)
     }
+    /// The shape as a noun phrase in messages, as inference words it:
+    /// `a scalar`, `a 5-vector`, `a 1×n row vector`, `an m×n matrix`.
+    pub fn noun(&self) -> String {
+        let show = |d: &Dim| d.to_string().replace('·', "");
+        let (r, c) = (show(&self.rows), show(&self.cols));
+        if self.is_scalar() {
+            "a scalar".into()
+        } else if self.cols.is_one() {
+            format!("{} {r}-vector", article(&r))
+        } else if self.rows.is_one() {
+            format!("a 1×{c} row vector")
+        } else {
+            format!("{} {r}×{c} matrix", article(&r))
+        }
+    }
+}
+
+/// `a` or `an` before a size as it is read aloud: "an m×n matrix", "an
+/// 8-vector", "a 5×4 matrix".
+pub fn article(size: &str) -> &'static str {
+    let mut chars = size.chars();
+    let vowel_sound = match chars.next() {
+        Some('a' | 'e' | 'f' | 'h' | 'i' | 'l' | 'm' | 'n' | 'o' | 'r' | 's' | 'x') => {
+            // a letter read by its name (`n`), not a word
+            !chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        }
+        Some('8') => true,
+        Some('1') => {
+            // eleven, eighteen (and their thousands, millions…)
+            let digits = size.chars().take_while(char::is_ascii_digit).count();
+            (size.starts_with("11") || size.starts_with("18")) && digits % 3 == 2
+        }
+        _ => false,
+    };
+    if vowel_sound { "an" } else { "a" }
 }
 
 impl fmt::Debug for Shape {

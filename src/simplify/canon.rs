@@ -14,7 +14,7 @@
 //! `transpose-*`, `product-associate-right`…), applied exhaustively in one
 //! direction; `tests/canon.rs` checks the normal form numerically.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use egg::{Id, Language};
 use indexmap::IndexMap;
@@ -28,10 +28,46 @@ pub const EXPANSION_LIMIT: usize = 64;
 
 /// `root` in normal form.
 pub fn canonical(g: &mut Graph, root: Id) -> Id {
+    let reachable = g.reachable(&[root]);
+    // A sum nested in a sum is flattened into the outer one; normalizing it
+    // on its own too would make a sum of n terms cost n² (one collection per
+    // suffix). Only sums that something other than a sum uses are normalized.
+    let mut in_sum: HashSet<Id> = HashSet::new();
+    let mut elsewhere: HashSet<Id> = HashSet::from([root]);
+    for &id in &reachable {
+        let is_sum = matches!(g.node(id), Math::Add(_));
+        for &c in g.node(id).children() {
+            if is_sum {
+                in_sum.insert(c)
+            } else {
+                elsewhere.insert(c)
+            };
+        }
+    }
     let mut map: HashMap<Id, Id> = HashMap::new();
-    for id in g.reachable(&[root]) {
-        let node = g.node(id).clone().map_children(|c| map[&c]);
-        let new = normal(g, node);
+    for id in reachable {
+        let new = match *g.node(id) {
+            Math::Add(_) if in_sum.contains(&id) && !elsewhere.contains(&id) => continue,
+            Math::Add(_) => {
+                let shape = g.shape(id).clone();
+                let mut all = Vec::new();
+                let mut stack = vec![id];
+                while let Some(t) = stack.pop() {
+                    match *g.node(t) {
+                        Math::Add([a, b]) => {
+                            stack.push(b);
+                            stack.push(a);
+                        }
+                        _ => all.extend(terms(g, map[&t])),
+                    }
+                }
+                sum(g, all, &shape)
+            }
+            _ => {
+                let node = g.node(id).clone().map_children(|c| map[&c]);
+                normal(g, node)
+            }
+        };
         map.insert(id, new);
     }
     map[&root]

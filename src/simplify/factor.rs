@@ -50,8 +50,28 @@ pub fn factorings(g: &mut Graph, root: Id) -> Vec<Id> {
 
 /// `root` (a normal-form expression) with each sum factored.
 fn factored(g: &mut Graph, root: Id, order: Order) -> Id {
+    let reachable = g.reachable(&[root]);
+    // A sum nested in a sum is factored as part of the outer one; factoring
+    // it on its own too would make a sum of n terms cost n² (one factoring
+    // per suffix). Only sums that something other than a sum uses are
+    // factored.
+    let mut inner_only: std::collections::HashSet<Id> = std::collections::HashSet::new();
+    let mut used_elsewhere: std::collections::HashSet<Id> = std::collections::HashSet::from([root]);
+    for &id in &reachable {
+        let is_sum = matches!(g.node(id), Math::Add(_));
+        for &c in egg::Language::children(g.node(id)) {
+            if is_sum {
+                inner_only.insert(c)
+            } else {
+                used_elsewhere.insert(c)
+            };
+        }
+    }
     let mut map = std::collections::HashMap::new();
-    for id in g.reachable(&[root]) {
+    for id in reachable {
+        if matches!(g.node(id), Math::Add(_)) && inner_only.contains(&id) && !used_elsewhere.contains(&id) {
+            continue;
+        }
         let new = match *g.node(id) {
             // a whole sum at once: its terms from the nested `+`s as they
             // were, each term already factored inside

@@ -14,12 +14,14 @@ pub mod analysis;
 pub mod apply;
 pub mod canon;
 pub mod cost;
+pub mod extract;
 pub mod factor;
 pub mod rules;
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use egg::{Extractor, Id, Rewrite, Runner};
+use egg::{Extractor, Id, Language, Rewrite, Runner};
 
 use crate::ir::{Graph, Math};
 use analysis::{MathGraph, MatrixAnalysis};
@@ -112,15 +114,43 @@ fn egraph_of_forms(g: &Graph, forms: &[Vec<Id>]) -> (MathGraph, Vec<Id>) {
     (egraph, eroots)
 }
 
-fn extract(g: &mut Graph, egraph: &MathGraph, roots: &[Id], goal: Goal) -> Vec<Id> {
-    let best: Vec<egg::RecExpr<Math>> = match goal {
-        Goal::Readable => {
+/// Terms deeper than this are extracted by [`extract::Ordered`]: egg's
+/// extractor takes a sweep over the whole e-graph per level of depth.
+pub const EGG_EXTRACT_DEPTH: usize = 48;
+
+/// The depth of the deepest of `forms` (a leaf is 1).
+fn depth_of(g: &Graph, forms: &[Vec<Id>]) -> usize {
+    let roots: Vec<Id> = forms.iter().flatten().copied().collect();
+    let mut depth: HashMap<Id, usize> = HashMap::new();
+    let mut deepest = 0;
+    // children have smaller ids: in id order, each node after its children
+    for id in g.reachable(&roots) {
+        let d = 1 + g.node(id).children().iter().map(|c| depth[c]).max().unwrap_or(0);
+        depth.insert(id, d);
+        deepest = deepest.max(d);
+    }
+    deepest
+}
+
+/// The best terms of `roots` for `goal`, added to `g`; by egg's extractor
+/// unless the terms are `deep`.
+fn extract(g: &mut Graph, egraph: &MathGraph, roots: &[Id], goal: Goal, deep: bool) -> Vec<Id> {
+    let best: Vec<egg::RecExpr<Math>> = match (goal, deep) {
+        (Goal::Readable, false) => {
             let ex = Extractor::new(egraph, cost::Readable { egraph });
             roots.iter().map(|&r| ex.find_best(r).1).collect()
         }
-        Goal::Flops => {
+        (Goal::Flops, false) => {
             let ex = Extractor::new(egraph, cost::Flops { egraph });
             roots.iter().map(|&r| ex.find_best(r).1).collect()
+        }
+        (Goal::Readable, true) => {
+            let ex = extract::Ordered::new(egraph, cost::Readable { egraph });
+            roots.iter().map(|&r| ex.find_best(egraph, r)).collect()
+        }
+        (Goal::Flops, true) => {
+            let ex = extract::Ordered::new(egraph, cost::Flops { egraph });
+            roots.iter().map(|&r| ex.find_best(egraph, r)).collect()
         }
     };
     best.iter().map(|e| g.add_expr(e)).collect()
@@ -133,14 +163,35 @@ pub struct Simplified {
 }
 
 /// The cost of each root's best term under the readable cost.
-fn costs(egraph: &MathGraph, roots: &[Id]) -> f64 {
+fn costs(egraph: &MathGraph, roots: &[Id], deep: bool) -> f64 {
+    if deep {
+        let ex = extract::Ordered::new(egraph, cost::Readable { egraph });
+        return roots.iter().map(|&r| ex.find_best_cost(egraph, r)).sum();
+    }
     let ex = Extractor::new(egraph, cost::Readable { egraph });
     roots.iter().map(|&r| ex.find_best_cost(r)).sum()
 }
 
+/// The number of distinct nodes under `forms`: what an e-graph of them
+/// would start with.
+fn size_of(g: &Graph, forms: &[Vec<Id>]) -> usize {
+    let roots: Vec<Id> = forms.iter().flatten().copied().collect();
+    g.reachable(&roots).len()
+}
+
+/// The e-graph of a phase's last round, its roots, and whether its terms
+/// were deep (see [`extract`]).
+type LastRound = (MathGraph, Vec<Id>, bool);
+
 /// Rounds of one phase from `roots`: returns the best terms, added to `g`,
-/// and the e-graph of the last round.
-fn rounds(g: &mut Graph, forms: &[Vec<Id>], phase: Phase, applied: &mut Vec<String>) -> (Vec<Id>, MathGraph, Vec<Id>) {
+/// and the e-graph of the last round, if there was one.
+///
+/// Terms larger than [`NODES`] are not put in an e-graph: the runner would
+/// stop at its node limit before its first iteration, so an e-graph would
+/// only cost time (a sum of 20 000 terms builds hundreds of thousands of
+/// nodes). Such terms stay as the normal form and factoring made them; of
+/// several forms, the first.
+fn rounds(g: &mut Graph, forms: &[Vec<Id>], phase: Phase, applied: &mut Vec<String>) -> (Vec<Id>, Option<LastRound>) {
     // normalize works on the normal form (it has no distribution, nor
     // commutativity of `+`)
     let canonical = |g: &mut Graph, ids: Vec<Id>| -> Vec<Id> {
@@ -150,6 +201,10 @@ fn rounds(g: &mut Graph, forms: &[Vec<Id>], phase: Phase, applied: &mut Vec<Stri
     let mut round = 0;
     let mut current: Vec<Vec<Id>> = forms.iter().map(|f| canonical(g, f.clone())).collect();
     loop {
+        if size_of(g, &current) > NODES {
+            return (current.iter().map(|f| f[0]).collect(), None);
+        }
+        let deep = depth_of(g, &current) > EGG_EXTRACT_DEPTH;
         let (egraph, eroots) = egraph_of_forms(g, &current);
         let runner = saturate(egraph, &eroots, phase);
         for it in &runner.iterations {
@@ -160,12 +215,12 @@ fn rounds(g: &mut Graph, forms: &[Vec<Id>], phase: Phase, applied: &mut Vec<Stri
                 }
             }
         }
-        let cost = costs(&runner.egraph, &eroots);
+        let cost = costs(&runner.egraph, &eroots, deep);
         let saturated = matches!(runner.stop_reason, Some(egg::StopReason::Saturated));
         round += 1;
-        let next = extract(g, &runner.egraph, &eroots, Goal::Readable);
+        let next = extract(g, &runner.egraph, &eroots, Goal::Readable, deep);
         if saturated || cost >= best || round == ROUNDS {
-            return (next, runner.egraph, eroots);
+            return (next, Some((runner.egraph, eroots, deep)));
         }
         best = cost;
         current = canonical(g, next).into_iter().map(|r| vec![r]).collect();
@@ -187,11 +242,21 @@ pub fn simplify_traced(g: &mut Graph, root: Id) -> (Id, Vec<String>) {
 }
 
 fn simplify_recording(g: &mut Graph, roots: &[Id], applied: &mut Vec<String>) -> Simplified {
+    // A leaf is its own simplest form: no rule's left side is a leaf, so the
+    // phases would return it unchanged, after building two e-graphs for it
+    // (thousands of results that are `1` or `0` made that the bulk of the
+    // work).
+    if roots.iter().all(|&r| matches!(g.node(r), Math::Num(_) | Math::Sym(_) | Math::Const(_))) {
+        return Simplified { readable: roots.to_vec(), flops: roots.to_vec() };
+    }
     let forms: Vec<Vec<Id>> = roots.iter().map(|&r| vec![r]).collect();
-    let (normal, _, _) = rounds(g, &forms, Phase::Normalize, applied);
+    let (normal, _) = rounds(g, &forms, Phase::Normalize, applied);
     let normal: Vec<Id> = normal.into_iter().map(|r| canon::canonical(g, r)).collect();
     let factored: Vec<Vec<Id>> = normal.into_iter().map(|r| factor::factorings(g, r)).collect();
-    let (readable, egraph, eroots) = rounds(g, &factored, Phase::Factor, applied);
-    let flops = extract(g, &egraph, &eroots, Goal::Flops);
+    let (readable, last) = rounds(g, &factored, Phase::Factor, applied);
+    let flops = match last {
+        Some((egraph, eroots, deep)) => extract(g, &egraph, &eroots, Goal::Flops, deep),
+        None => readable.clone(),
+    };
     Simplified { readable, flops }
 }

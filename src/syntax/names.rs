@@ -82,6 +82,18 @@ fn split_run(text: &str, start: usize, before_paren: bool, out: &mut Vec<Token>)
         }
         return name_tokens(&pieces, out);
     }
+    // A function name in other letter cases (`Logdet(Σ)`, `EXP(x)`) is that
+    // function misspelt, not letters times a function found in its tail
+    // (`L o g det(Σ)`); two letters (`Tr(A)`) stay a product.
+    if text.chars().count() >= 3
+        && text.chars().all(char::is_alphabetic)
+        && Function::from_name(text).is_none()
+        && let Some((spelling, _)) = Function::SPELLINGS.iter().find(|(f, _)| f.to_lowercase() == text.to_lowercase())
+    {
+        let error = Diagnostic::at(span, format!("unknown function `{text}`"))
+            .hint(format!("did you mean `{spelling}`? function names are case-sensitive"));
+        return out.push(Token { kind: TokenKind::Error(Box::new(error)), span });
+    }
     // The longest suffix that is a function: the first piece it starts at.
     let function = pieces.iter().enumerate().find_map(|(k, &(a, _))| Some((k, a, Function::from_name(&text[a..])?)));
     if let Some((k, a, f)) = function {
@@ -153,7 +165,7 @@ fn closest(word: &str) -> Option<(&'static str, usize)> {
 
 /// Optimal string alignment distance: insertions, deletions, substitutions
 /// and swaps of neighbours each cost one.
-fn edit_distance(a: &[char], b: &[char]) -> usize {
+pub fn edit_distance(a: &[char], b: &[char]) -> usize {
     let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;

@@ -9,7 +9,9 @@
 
 use crate::diagnostic::{Diagnostic, Span};
 use crate::num::Number;
-use crate::syntax::ast::{DimSpec, Expr, ExprKind, Function, HadOp, Ident, NormKind, Postfix, ProdOp, Program, Sign, Stmt};
+use crate::syntax::ast::{
+    DimSpec, Expr, ExprKind, Function, HadOp, Ident, NormKind, Postfix, ProdOp, Program, ShapeSpec, Sign, Stmt,
+};
 use crate::syntax::decl::{self, DeclForm};
 use crate::syntax::lexer::{self, superscript_value};
 use crate::syntax::names::{self, Heads};
@@ -175,8 +177,11 @@ impl<'a> Parser<'a> {
         }
         // `x : y` alone is the Frobenius product to differentiate, not a
         // declaration of x with y entries.
+        // Only when the "shape" is a name: `x : 4`, `W : 5×4` and `c : scalar`
+        // declare, and a program of them has nothing to differentiate.
         let only_decls = stmts.iter().all(|s| matches!(s, Stmt::Decl { .. }));
-        if let Some(start) = last_colon_decl.filter(|_| only_decls) {
+        let a_name = matches!(stmts.last(), Some(Stmt::Decl { shape: ShapeSpec::Vector(DimSpec::Name(..)), .. }));
+        if let Some(start) = last_colon_decl.filter(|_| only_decls && a_name) {
             self.restore(start);
             if let Ok(stmt) = self.expression_statement()
                 && self.statement_end().is_ok()
@@ -774,6 +779,10 @@ impl<'a> Parser<'a> {
         let error = Diagnostic::at(span, format!("`{written}` takes {} {noun}, found {found}", function.arity()));
         let error = match function {
             Function::Kron => error.hint("write `kron(A, B)` or `A ⊗ B`"),
+            // the argument named as the function's domain: a matrix or a vector
+            Function::Trace | Function::Det | Function::LogDet | Function::Inv | Function::DiagVector | Function::Vec => {
+                error.hint(format!("write `{written}(A)`"))
+            }
             _ => error.hint(format!("write `{written}(x)`")),
         };
         Err(boxed(error))
