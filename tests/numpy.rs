@@ -32,18 +32,6 @@ use serde_json::{Value as Json, json};
 /// The folders of programs, relative to the repository.
 const FOLDERS: &[&str] = &["examples", "tests/latex/acceptance", "tests/latex/constructs", "tests/numpy"];
 
-/// Programs whose module is wrong today: (program name, as in the failure
-/// message; a part of what the driver reports; why). Each entry is a FIXME
-/// for the printer, and must still fail as it does: the printer is fixed,
-/// not the test.
-const KNOWN_FAILURES: &[(&str, &str, &str)] = &[
-    // FIXME: `np.trace(np.eye(m))` with `m` undefined (NameError): `I` has a
-    // size no argument determines, and the module names it anyway. Either
-    // the module takes it from somewhere, or matdiff rejects the program
-    // (then delete the fixture).
-    ("tests/numpy/free-dimension.mdiff", "NameError", "a dimension no argument determines is printed as an undefined name"),
-];
-
 /// How many random programs are generated, and how many of them matdiff
 /// must accept for the comparison to mean something.
 const GENERATED: u64 = 20;
@@ -455,13 +443,13 @@ fn every_numpy_module_computes_the_derivative() {
     for case in &cases {
         let name = &case.program.name;
         let found = problems.get(name).unwrap_or_else(|| panic!("no verdict for {name}"));
-        let report = found.join("\n");
-        match (found.is_empty(), KNOWN_FAILURES.iter().find(|k| k.0 == name)) {
-            (true, None) => {}
-            (false, Some((_, expected, _))) if report.contains(expected) => {}
-            (true, Some(_)) => failures.push(format!("{name}: its module is right now; remove it from KNOWN_FAILURES")),
-            (false, _) => failures
-                .push(format!("{name}:\n{report}\n--- the program:\n{}--- the module:\n{}", case.program.src, case.module)),
+        if !found.is_empty() {
+            failures.push(format!(
+                "{name}:\n{}\n--- the program:\n{}--- the module:\n{}",
+                found.join("\n"),
+                case.program.src,
+                case.module
+            ));
         }
     }
     println!("compared the NumPy modules of {} programs ({generated} generated)", cases.len());

@@ -143,7 +143,9 @@ struct Infer<'a> {
     defined_later: HashMap<String, Span>,
     /// The definition being inferred, to catch self-reference.
     defining: Option<String>,
-    constants: Vec<(usize, Var)>,
+    /// Each sized constant (`I`, `𝟙`): where it is, whether an identity,
+    /// and its size.
+    constants: Vec<(Span, bool, Var)>,
     /// Dimensions that are products (of `⊗`, `kron`, `vec`), with the
     /// operation and where it is, to refuse one too large for 64 bits.
     products: Vec<Product>,
@@ -214,7 +216,7 @@ pub fn infer(program: &Program, src: &str) -> Result<Shapes, Diagnostic> {
         }
     }
     inf.products_fit()?;
-    Ok(inf.finish(program))
+    inf.finish(program)
 }
 
 impl Infer<'_> {
@@ -552,7 +554,7 @@ impl Infer<'_> {
                     Some(d) => self.dim(d),
                     None => self.dims.fresh(None, false),
                 };
-                self.constants.push((e.span.start, n));
+                self.constants.push((e.span, true, n));
                 Ok(Sh { rows: n, cols: n })
             }
             ExprKind::Ones(d) => {
@@ -560,7 +562,7 @@ impl Infer<'_> {
                     Some(d) => self.dim(d),
                     None => self.dims.fresh(None, true),
                 };
-                self.constants.push((e.span.start, n));
+                self.constants.push((e.span, false, n));
                 Ok(Sh { rows: n, cols: self.dims.one() })
             }
             ExprKind::Frob(items) => {
@@ -708,7 +710,7 @@ impl Infer<'_> {
     }
 
     /// Resolves every dimension, inventing names for the unknown ones.
-    fn finish(mut self, program: &Program) -> Shapes {
+    fn finish(mut self, program: &Program) -> Result<Shapes, Diagnostic> {
         // A declared name that nothing defines is a variable even if no
         // expression uses it: `--wrt` may name it (its gradient is zero).
         for stmt in &program.stmts {
@@ -755,15 +757,31 @@ impl Infer<'_> {
             d
         };
         let variables: Vec<(String, Sh<Var>)> = self.variables.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-        let variables =
+        let variables: IndexMap<String, Shape> =
             variables.into_iter().map(|(n, s)| (n, Shape::new(resolve(&mut self, s.rows), resolve(&mut self, s.cols)))).collect();
         let definitions: Vec<(String, Sh<Var>)> = self.definitions.iter().map(|(k, v)| (k.clone(), v.0.clone())).collect();
         let definitions = definitions
             .into_iter()
             .map(|(n, s)| (n, Shape::new(resolve(&mut self, s.rows), resolve(&mut self, s.cols))))
             .collect();
+        // a constant's size must come from the variables, or the function's
+        // value would depend on a size that no argument gives
+        let given: Vec<Name> = variables.values().flat_map(|s: &Shape| [s.rows.names(), s.cols.names()]).flatten().collect();
         let constants = std::mem::take(&mut self.constants);
-        let constant_sizes = constants.into_iter().map(|(at, v)| (at, resolve(&mut self, v))).collect();
-        Shapes { variables, first_use: std::mem::take(&mut self.first_use), definitions, constant_sizes, dims }
+        let mut constant_sizes = HashMap::new();
+        for (span, identity, v) in constants {
+            let size = resolve(&mut self, v);
+            if let Some(free) = size.names().into_iter().find(|n| !given.contains(n)) {
+                let (what, example) = if identity { ("identity `I`", "I_3") } else { ("ones vector `𝟙`", "1_3") };
+                return Err(Diagnostic::new(format!("the size of this {what} is not determined by any variable"))
+                    .label(span, format!("its size `{free}` is not the size of any variable"))
+                    .hint(format!(
+                        "use it where a variable's shape fixes its size (`x^T {} x`), or give a number (`{example}`)",
+                        if identity { "I" } else { "𝟙𝟙^T" }
+                    )));
+            }
+            constant_sizes.insert(span.start, size);
+        }
+        Ok(Shapes { variables, first_use: std::mem::take(&mut self.first_use), definitions, constant_sizes, dims })
     }
 }
