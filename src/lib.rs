@@ -137,7 +137,8 @@ pub fn derive(src: &str, opts: &Options) -> Result<Derived, Error> {
     };
     let used = variables_of(g, f, &lowered.variables);
     let wrt: Vec<Name> = if opts.wrt.is_empty() {
-        used.clone()
+        // a constant function of declared variables has zero derivatives
+        if used.is_empty() { lowered.variables.clone() } else { used.clone() }
     } else {
         let mut out = Vec::new();
         for typed in opts.wrt.iter().flat_map(|w| w.split(',')).map(str::trim).filter(|w| !w.is_empty()) {

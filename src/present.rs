@@ -180,16 +180,7 @@ fn name_repeated(g: &mut Graph, mut results: Vec<(Name, Id)>) -> Vec<(Name, Id)>
         else {
             return results;
         };
-        let stems: &[&str] = match g.node(target) {
-            Math::Softmax(_) => &["p", "q"],
-            Math::Map([f, _]) => match g.node(*f) {
-                Math::Fun(crate::ir::Func::Sigmoid) => &["s", "a"],
-                Math::Fun(crate::ir::Func::Tanh) => &["t", "h"],
-                Math::Fun(crate::ir::Func::Exp) => &["e"],
-                _ => &["r", "u"],
-            },
-            _ => &["u", "w", "r"],
-        };
+        let stems = crate::diff::chain::value_stems(g, target).unwrap_or(&["u", "w", "r"]);
         let shape = g.shape(target).clone();
         let lowercase = shape.is_vector() || shape.is_scalar();
         let name = crate::diff::chain::fresh_name(g, stems, lowercase, &NameParts::split("x"));

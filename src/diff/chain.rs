@@ -97,18 +97,26 @@ enum Role {
     Output,
 }
 
-/// Declares a fresh name for `expr` and appends it to the chain.
-fn introduce(g: &mut Graph, expr: Id, role: Role, binding: Name, chain: &mut Chain) -> Name {
-    let stems: &[&str] = match (role, g.node(expr)) {
-        (Role::Output, Math::Map([f, _])) => match g.node(*f) {
+/// The letters people use for the value of `expr`, if it is an activation:
+/// `s` for a sigmoid, `p` for a softmax. (Not `e` for an exponential: it
+/// reads as Euler's number.)
+pub(crate) fn value_stems(g: &Graph, expr: Id) -> Option<&'static [&'static str]> {
+    match g.node(expr) {
+        Math::Map([f, _]) => Some(match g.node(*f) {
             Math::Fun(Func::Sigmoid) => &["s", "a"],
             Math::Fun(Func::Tanh) => &["t", "h"],
-            Math::Fun(Func::Exp) => &["e"],
-            _ => &["r"],
-        },
-        (Role::Output, Math::Softmax(_)) => &["p", "q"],
-        (Role::Output, _) => &["r"],
-        (Role::Argument, _) => &["v", "u", "z", "w"],
+            _ => &["r", "u"],
+        }),
+        Math::Softmax(_) => Some(&["p", "q"]),
+        _ => None,
+    }
+}
+
+/// Declares a fresh name for `expr` and appends it to the chain.
+fn introduce(g: &mut Graph, expr: Id, role: Role, binding: Name, chain: &mut Chain) -> Name {
+    let stems = match role {
+        Role::Output => value_stems(g, expr).unwrap_or(&["r"]),
+        Role::Argument => &["v", "u", "z", "w"],
     };
     let shape = g.shape(expr).clone();
     let name = fresh_name(g, stems, shape.is_vector() || shape.is_scalar(), &NameParts::split(binding.as_str()));

@@ -187,7 +187,11 @@ impl Renderer<'_> {
 
     /// `f(arg)`, with `f` a word.
     fn call(&self, latex: &str, unicode: &str, arg: Id) -> Piece {
-        let inner = self.render(arg).doc;
+        let inner = match self.g.node(arg) {
+            // nothing around says the size: tr(I_n)
+            Math::Const(c @ Constant::Identity(_)) => self.constant(c, true).doc,
+            _ => self.render(arg).doc,
+        };
         let name = self.word(latex, unicode);
         let word_start = name.chars().count() > 1 || self.style == Style::Latex;
         Piece {
@@ -214,8 +218,9 @@ impl Renderer<'_> {
         }
     }
 
-    /// A constant; identities carry their size only in Kronecker products
-    /// (`I_p ⊗ W`), where it is not evident.
+    /// A constant; identities carry their size only where it is not evident,
+    /// in Kronecker products (`I_p ⊗ W`) and as arguments (`tr(I_n)`); zero
+    /// matrices always.
     fn constant(&self, c: &Constant, sized: bool) -> Piece {
         match c {
             Constant::Identity(_) if !sized => Piece::atom("I".into()),
@@ -224,7 +229,20 @@ impl Renderer<'_> {
                 Style::Unicode => Piece::atom(format!("I_{}", self.dim(n))),
             },
             Constant::Ones(_) => Piece::atom(self.word("\\mathbf{1}", "𝟙")),
-            Constant::Zero(_) => Piece::atom("0".into()),
+            // a zero matrix says its shape: `∂f/∂A = 0_{n×n}` (the gradient
+            // of a variable the function does not use)
+            Constant::Zero(s) => {
+                let size = if s.is_column() {
+                    self.dim(&s.rows)
+                } else {
+                    format!("{}{}{}", self.dim(&s.rows), self.op(" \\times ", "×"), self.dim(&s.cols))
+                };
+                Piece::atom(match self.style {
+                    Style::Latex => format!("\\mathbf{{0}}_{{{size}}}"),
+                    Style::Unicode if size.chars().count() == 1 => format!("0_{size}"),
+                    Style::Unicode => format!("0_{{{size}}}"),
+                })
+            }
             Constant::Commutation(m, n) => Piece::atom(format!("K_{{{},{}}}", self.dim(m), self.dim(n))),
         }
     }

@@ -91,6 +91,9 @@ pub fn derivative_name(r: &Renderer, d: &Derivative, wrt: Name) -> String {
         (Kind::Gradient, false) => format!("∂{f}/∂{x}"),
         (Kind::Jacobian, true) => format!("\\frac{{\\partial {}}}{{\\partial {}}}", vec(f, d.of), vec(x, wrt)),
         (Kind::Jacobian, false) => format!("∂{}/∂{}", vec(f, d.of), vec(x, wrt)),
+        // of a scalar variable: ∂²f/∂α²
+        (Kind::Hessian, true) if g.info(wrt).shape.is_scalar() => format!("\\frac{{\\partial^{{2}} {f}}}{{\\partial {x}^{{2}}}}"),
+        (Kind::Hessian, false) if g.info(wrt).shape.is_scalar() => format!("∂²{f}/∂{x}²"),
         (Kind::Hessian, true) => {
             let v = vec(x, wrt);
             format!("\\frac{{\\partial^{{2}} {f}}}{{\\partial {v}\\,\\partial {v}^{{\\top}}}}")
