@@ -53,7 +53,7 @@ impl Gen {
             Kind::Scalar => &["α", "β", "2", "1/2"],
             Kind::Vector => &["x", "y"],
             Kind::VectorM => &["u"],
-            Kind::Square => &["A", "B", "I"],
+            Kind::Square => &["A", "B", "I_n"],
             Kind::Wide => &["C"],
             Kind::Tall => &["D"],
         };
