@@ -192,9 +192,10 @@ fn rule(g: &mut Graph, node: &Math, j: &dyn Fn(Id) -> Option<Id>, jac: &HashMap<
     g.sum_of(terms, &rows)
 }
 
-/// `Diag(vec I_n)(𝟙_n ⊗ I_n)`, the `n²×n` matrix with `vec(Diag(v)) = S v`.
+/// `Diag(vec I_n)(𝟙_n ⊗ I_n)`, the `n²×n` matrix with `vec(Diag(v)) = S v`
+/// (`v` a column or a row vector of length `n`).
 fn diagonal_selector(g: &mut Graph, v: Id) -> Id {
-    let n = g.shape(v).rows.clone();
+    let n = g.shape(v).len().expect("size fits");
     let i = g.identity(n.clone());
     let vi = g.vec(i);
     let mask = g.diag_m(vi);
