@@ -7,8 +7,9 @@
 //! binding is simplified on its own, which keeps e-graphs small.
 //!
 //! Architecture invariant: runs are bounded by iterations and nodes, never
-//! by wall-clock time, and egg's maps are insertion-ordered (its
-//! `deterministic` feature), so the same input always gives the same output.
+//! by wall-clock time, and egg's maps hash with the unseeded FxHash (a
+//! `Name` hashes its spelling), so the same input always gives the same
+//! output.
 
 pub mod analysis;
 pub mod apply;
