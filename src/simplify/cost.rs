@@ -122,7 +122,12 @@ impl CostFunction<Math> for Flops<'_> {
                     size(&sa.rows) * size(&sa.cols) * size(&sb.cols)
                 }
             }
-            Math::Add(_) | Math::Had(_) | Math::Frob(_) | Math::EPow(_) | Math::Sum(_) | Math::Norm(_) => entries(&cs[0]),
+            // elementwise work is bound by memory, not arithmetic: each entry
+            // is read from both operands and written once, where a product
+            // reads an entry of its matrix once per flop it does (so
+            // `Ax + Aᵀx` beats `(A + Aᵀ)x`, which also allocates)
+            Math::Add(_) | Math::Had(_) => 3.0 * entries(&cs[0]),
+            Math::Frob(_) | Math::EPow(_) | Math::Sum(_) | Math::Norm(_) => entries(&cs[0]),
             Math::Map(_) => 4.0 * entries(&cs[1]),
             Math::Softmax(_) | Math::Lse(_) => 4.0 * entries(&cs[0]),
             Math::Kron([_, _]) => entries(&cs[0]) * entries(&cs[1]),

@@ -47,7 +47,6 @@ pub fn factorings(g: &mut Graph, root: Id) -> Vec<Id> {
     }
     out
 }
-
 /// `root` (a normal-form expression) with each sum factored.
 fn factored(g: &mut Graph, root: Id, order: Order) -> Id {
     let reachable = g.reachable(&[root]);

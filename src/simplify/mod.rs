@@ -253,11 +253,33 @@ fn simplify_recording(g: &mut Graph, roots: &[Id], applied: &mut Vec<String>) ->
     let forms: Vec<Vec<Id>> = roots.iter().map(|&r| vec![r]).collect();
     let (normal, _) = rounds(g, &forms, Phase::Normalize, applied);
     let normal: Vec<Id> = normal.into_iter().map(|r| canon::canonical(g, r)).collect();
-    let factored: Vec<Vec<Id>> = normal.into_iter().map(|r| factor::factorings(g, r)).collect();
+    let factored: Vec<Vec<Id>> = normal.iter().map(|&r| factor::factorings(g, r)).collect();
     let (readable, last) = rounds(g, &factored, Phase::Factor, applied);
     let flops = match last {
         Some((egraph, eroots, deep)) => extract(g, &egraph, &eroots, Goal::Flops, deep),
         None => readable.clone(),
     };
-    Simplified { readable, flops }
+    Simplified { readable, flops: cheaper(g, &flops, &normal) }
+}
+
+/// Of each pair `(a[i], b[i])`, the cheaper to compute (`a[i]` on a tie).
+/// The unfactored normal form competes with the factored forms only here,
+/// not in the factor phase, where it would only offer people longer terms:
+/// `Ax + Aᵀx` computes faster than `(A + Aᵀ)x`, which allocates a matrix.
+fn cheaper(g: &Graph, a: &[Id], b: &[Id]) -> Vec<Id> {
+    let forms: Vec<Vec<Id>> = a.iter().chain(b).map(|&r| vec![r]).collect();
+    if size_of(g, &forms) > NODES {
+        return a.to_vec();
+    }
+    let deep = depth_of(g, &forms) > EGG_EXTRACT_DEPTH;
+    let (egraph, eroots) = egraph_of_forms(g, &forms);
+    let costs: Vec<f64> = if deep {
+        let ex = extract::Ordered::new(&egraph, cost::Flops { egraph: &egraph });
+        eroots.iter().map(|&r| ex.find_best_cost(&egraph, r)).collect()
+    } else {
+        let ex = Extractor::new(&egraph, cost::Flops { egraph: &egraph });
+        eroots.iter().map(|&r| ex.find_best_cost(r)).collect()
+    };
+    let (ca, cb) = costs.split_at(a.len());
+    a.iter().zip(b).zip(ca.iter().zip(cb)).map(|((&x, &y), (&cx, &cy))| if cy < cx { y } else { x }).collect()
 }
