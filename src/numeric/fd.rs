@@ -6,7 +6,9 @@
 //! With the truncation error `O(h⁴)` and the rounding error `O(ε/h)` (first
 //! derivatives) or `O(ε/h²)` (second), the best steps are near `ε^{1/5}` and
 //! `ε^{1/6}`: relative to the scale of the point, `2⁻¹⁰` and `2⁻⁹`. The
-//! errors are then around 10⁻¹² and 10⁻¹⁰ of the function's scale.
+//! errors are then around 10⁻¹² and 10⁻¹⁰ of the function's scale. A third
+//! step, `h/4`, confirms the estimate: where rounding dominates, the point
+//! is refused, not trusted.
 //!
 //! The step is measured in the variable's units: `h·‖dir‖_max` is that
 //! fraction of `max(1, ‖x‖_max)`, so the perturbation is small against the
@@ -21,6 +23,11 @@ use crate::name::Name;
 const STEP: f64 = 1.0 / 1024.0;
 /// The relative step for second derivatives, ≈ ε^{1/6}.
 const STEP2: f64 = 1.0 / 512.0;
+
+/// How closely two Richardson estimates must agree (first and second
+/// derivatives), well inside the check's tolerance.
+const CONSISTENT: f64 = 1e-7;
+const CONSISTENT2: f64 = 1e-6;
 
 type Result<T> = std::result::Result<T, EvalError>;
 
@@ -45,7 +52,7 @@ pub fn directional_along(f: &mut dyn FnMut(&Point) -> Result<Value>, at: &Point,
         bases.push(x);
     }
     let mut moved = at.clone();
-    let mut central = |h: f64| -> Result<Value> {
+    let central = |h: f64| -> Result<Value> {
         for (&(var, dir), x) in dirs.iter().zip(&bases) {
             moved.values.insert(var, x + dir * h);
         }
@@ -56,9 +63,7 @@ pub fn directional_along(f: &mut dyn FnMut(&Point) -> Result<Value>, at: &Point,
         let minus = f(&moved)?;
         difference(&plus, &minus, 1.0 / (2.0 * h))
     };
-    let coarse = central(h)?;
-    let fine = central(h / 2.0)?;
-    richardson(&fine, &coarse)
+    extrapolated(central, h, CONSISTENT)
 }
 
 /// `∂²/∂s∂t f(at with var += s·u + t·v)` at `s = t = 0`: the bilinear form
@@ -81,9 +86,7 @@ pub fn mixed_second(f: &mut dyn FnMut(&Point) -> Result<Value>, at: &Point, var:
         let minus = difference(&mp, &mm, 1.0)?;
         difference(&plus, &minus, 1.0 / (4.0 * hu * hv))
     };
-    let coarse = four_point(hu, hv)?;
-    let fine = four_point(hu / 2.0, hv / 2.0)?;
-    richardson(&fine, &coarse)
+    extrapolated(|k| four_point(hu * k, hv * k), 1.0, CONSISTENT2)
 }
 
 /// `max|got − want| / max(1, max|want|)`: relative for large values,
@@ -139,6 +142,25 @@ fn difference(a: &Value, b: &Value, scale: f64) -> Result<Value> {
         return Err(EvalError::Size(format!("the function gave a {:?} and a {:?} value near one point", a.shape(), b.shape())));
     }
     Ok((a - b) * scale)
+}
+
+/// The Richardson estimate from the steps `h` and `h/2`, if the one from
+/// `h/2` and `h/4` confirms it to `consistent` (relative to
+/// `max(1, |estimate|)`); otherwise the point is no good. Truncation error
+/// is `O(h⁴)` in both, far below the bound, so only rounding can make them
+/// differ: a function computed inexactly here (`log(1 − σ(z))` at a large
+/// `z`, where `1 − σ(z)` has lost its digits) would otherwise pass its
+/// noise off as a derivative, and a right result would fail its check.
+fn extrapolated(mut central: impl FnMut(f64) -> Result<Value>, h: f64, consistent: f64) -> Result<Value> {
+    let (d1, d2, d4) = (central(h)?, central(h / 2.0)?, central(h / 4.0)?);
+    let estimate = richardson(&d2, &d1)?;
+    let confirmation = richardson(&d4, &d2)?;
+    if (&confirmation - &estimate).amax() > consistent * estimate.amax().max(1.0) {
+        return Err(EvalError::Domain(
+            "finite differences at steps h, h/2 and h/4 disagree: the function is computed inexactly here".into(),
+        ));
+    }
+    Ok(estimate)
 }
 
 /// `(4·fine − coarse)/3 = fine + (fine − coarse)/3`.
