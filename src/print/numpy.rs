@@ -136,14 +136,12 @@ impl Emitter<'_> {
     }
 
     /// The factors of a product of matrices, left to right, through the
-    /// nested products that are plain matrix products (not bound to a
-    /// name, not by a scalar or a diagonal matrix).
+    /// nested products that are matrix products (not bound to a name, not
+    /// by a scalar; diagonal matrices are factors of their own).
     fn chain_factors(&mut self, id: Id) -> Vec<Id> {
         let g = self.g;
         match *g.node(id) {
-            Math::Mul([a, b])
-                if !g.is_scalar(a) && !g.is_scalar(b) && self.diagonal(a).is_none() && self.diagonal(b).is_none() =>
-            {
+            Math::Mul([a, b]) if !g.is_scalar(a) && !g.is_scalar(b) && self.diagonal(id).is_none() => {
                 let inner = |em: &mut Self, x: Id| if em.bound.contains_key(&x) { vec![x] } else { em.chain_factors(x) };
                 [inner(self, a), inner(self, b)].concat()
             }
@@ -153,13 +151,16 @@ impl Emitter<'_> {
 
     /// A chain of matrix products parenthesized for the fewest flops
     /// (the classic dynamic programme, symbolic sizes at a nominal value):
-    /// `W_3 @ (W_2 @ (W_1 @ x))`, never `W_3 @ W_2 @ W_1 @ x`.
+    /// `W_3 @ (W_2 @ (W_1 @ x))`, never `W_3 @ W_2 @ W_1 @ x`. A diagonal
+    /// factor scales what it multiplies, at one flop per entry:
+    /// `(a * b) * c.T` for `Diag(a) b cᵀ`, never `a * (b * c.T)`.
     fn chain(&mut self, factors: &[Id]) -> (String, Py) {
         let g = self.g;
         let n = factors.len();
         // dims[i] × dims[i+1] is the shape of factor i
         let mut dims: Vec<f64> = factors.iter().map(|&f| crate::simplify::cost::size(&g.shape(f).rows)).collect();
         dims.push(crate::simplify::cost::size(&g.shape(factors[n - 1]).cols));
+        let diagonal: Vec<bool> = factors.iter().map(|&f| self.diagonal(f).is_some()).collect();
         let mut cost = vec![vec![0.0f64; n]; n];
         let mut split = vec![vec![0usize; n]; n];
         for len in 2..=n {
@@ -167,7 +168,9 @@ impl Emitter<'_> {
                 let j = i + len - 1;
                 cost[i][j] = f64::INFINITY;
                 for k in i..j {
-                    let c = cost[i][k] + cost[k + 1][j] + dims[i] * dims[k + 1] * dims[j + 1];
+                    let scaled = (k == i && diagonal[i]) || (k + 1 == j && diagonal[j]);
+                    let product = if scaled { dims[i] * dims[j + 1] } else { dims[i] * dims[k + 1] * dims[j + 1] };
+                    let c = cost[i][k] + cost[k + 1][j] + product;
                     if c < cost[i][j] {
                         (cost[i][j], split[i][j]) = (c, k);
                     }
@@ -182,6 +185,18 @@ impl Emitter<'_> {
             return self.expr(factors[i]);
         }
         let k = split[i][j];
+        if k == i
+            && let Some(d) = self.diagonal(factors[i])
+        {
+            let r = self.chain_part(factors, split, k + 1, j);
+            return (format!("{} * {}", self.wrap(d, Py::Product), self.wrap(r, Py::Unary)), Py::Product);
+        }
+        if k + 1 == j
+            && let Some(d) = self.diagonal(factors[j])
+        {
+            let l = self.chain_part(factors, split, i, k);
+            return (format!("{} * {}.T", self.wrap(l, Py::Product), self.wrap(d, Py::Atom)), Py::Product);
+        }
         let l = self.chain_part(factors, split, i, k);
         let r = self.chain_part(factors, split, k + 1, j);
         // a column times a row is a broadcast, as in `expr`
@@ -276,6 +291,11 @@ impl Emitter<'_> {
                 }
                 // a product with a diagonal matrix (Diag(v), I − Diag(v)²…)
                 // is a broadcast of its diagonal, never a matrix (CONTRACT §3)
+                // a chain of three or more matrices, in the cheapest order
+                let chain = if sa || sb { Vec::new() } else { self.chain_factors(id) };
+                if chain.len() > 2 {
+                    return self.chain(&chain);
+                }
                 if !(sa || sb) {
                     if let Some(d) = self.diagonal(a) {
                         let r = self.expr(b);
@@ -286,11 +306,6 @@ impl Emitter<'_> {
                         let l = self.wrap(l, Py::Product);
                         return (format!("{l} * {}.T", self.wrap(d, Py::Atom)), Py::Product);
                     }
-                }
-                // a chain of three or more matrices, in the cheapest order
-                let chain = self.chain_factors(id);
-                if chain.len() > 2 {
-                    return self.chain(&chain);
                 }
                 let (op, left, right) = match (g.node(a), g.node(b)) {
                     _ if sa || sb => ("*", a, b),
