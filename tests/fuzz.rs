@@ -132,6 +132,11 @@ fn options(wrt: &str, hessian: bool) -> Options {
 
 /// The property: a result, or an error a person can act on, in time.
 fn verdict(src: &str, opts: &Options) -> Result<(), String> {
+    // MATDIFF_FUZZ_TRACE=1: each input before it runs (what an abort, such
+    // as a stack overflow, would otherwise take with it)
+    if std::env::var_os("MATDIFF_FUZZ_TRACE").is_some() {
+        eprintln!("input: {src:?} {opts:?}");
+    }
     let start = Instant::now();
     let result = matdiff::run_guarded(src, opts);
     judge(src, result, start.elapsed())

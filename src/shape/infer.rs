@@ -70,6 +70,24 @@ impl Dims {
         v
     }
 
+    /// Whether `v`, or a factor of it at any depth, is one of `roots`.
+    fn mentions(&mut self, v: Var, roots: &[Var]) -> bool {
+        let mut stack = vec![v];
+        let mut seen = std::collections::HashSet::new();
+        while let Some(x) = stack.pop() {
+            let r = self.find(x);
+            if roots.contains(&r) {
+                return true;
+            }
+            if seen.insert(r)
+                && let Some(Value::Product(a, b)) = self.value[r as usize]
+            {
+                stack.extend([a, b]);
+            }
+        }
+        false
+    }
+
     /// The value of `v` as a dimension, if fully known.
     fn known(&mut self, v: Var) -> Option<Dim> {
         let r = self.find(v);
@@ -111,6 +129,13 @@ impl DimAlgebra for Dims {
             },
         };
         if nonunit && matches!(value, Some(Value::Int(1))) {
+            return false;
+        }
+        // the occurs check: `n = n·n` would make a dimension its own factor
+        // (a cycle that `known` would follow forever)
+        if let Some(Value::Product(x, y)) = value
+            && (self.mentions(x, &[ra, rb]) || self.mentions(y, &[ra, rb]))
+        {
             return false;
         }
         self.parent[ra as usize] = rb;
@@ -460,8 +485,13 @@ impl Infer<'_> {
                 let (rs, rq, rsh) = at(right, self);
                 let (c, r) = (self.dims.show(args[left].0.cols), self.dims.show(args[right].0.rows));
                 let plural = |n: &str, what: &str| if n == "1" { format!("1 {what}") } else { format!("{n} {what}s") };
+                let (cv, rv) = (args[left].0.cols, args[right].0.rows);
+                let (cr, rr) = (self.dims.find(cv), self.dims.find(rv));
                 let counts = if c != "?" && r != "?" {
                     format!(": {} against {}", plural(&c, "column"), plural(&r, "row"))
+                } else if cr != rr && (self.dims.mentions(cv, &[rr]) || self.dims.mentions(rv, &[cr])) {
+                    // refused by the occurs check (`n` against `n·n`)
+                    ": the inner size would have to be a multiple of itself".to_string()
                 } else {
                     String::new()
                 };
