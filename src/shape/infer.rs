@@ -773,12 +773,22 @@ impl Infer<'_> {
         let mut invented: HashMap<Var, Name> = HashMap::new();
         let mut dims: Vec<Name> = Vec::new();
         let mut resolve = |inf: &mut Self, v: Var| -> Dim {
-            let r = inf.dims.find(v);
-            if inf.dims.value[r as usize].is_none() {
-                let name = *invented.entry(r).or_insert_with(|| Name::new(&pool.next().unwrap_or_default()));
-                inf.dims.value[r as usize] = Some(Value::Named(name));
+            // name every unknown dimension it is made of, a product's factors
+            // too (`𝟙 ⊗ α`: the length of 𝟙 times 1); the occurs check keeps
+            // products acyclic
+            let mut stack = vec![v];
+            while let Some(x) = stack.pop() {
+                let r = inf.dims.find(x);
+                match inf.dims.value[r as usize] {
+                    None => {
+                        let name = *invented.entry(r).or_insert_with(|| Name::new(&pool.next().unwrap_or_default()));
+                        inf.dims.value[r as usize] = Some(Value::Named(name));
+                    }
+                    Some(Value::Product(a, b)) => stack.extend([a, b]),
+                    Some(_) => {}
+                }
             }
-            let d = inf.dims.known(r).expect("resolved");
+            let d = inf.dims.known(v).expect("resolved");
             for n in d.names() {
                 if !dims.contains(&n) {
                     dims.push(n);
