@@ -267,6 +267,11 @@ fn simplify_recording(g: &mut Graph, roots: &[Id], applied: &mut Vec<String>) ->
 /// not in the factor phase, where it would only offer people longer terms:
 /// `Ax + Aᵀx` computes faster than `(A + Aᵀ)x`, which allocates a matrix.
 fn cheaper(g: &Graph, a: &[Id], b: &[Id]) -> Vec<Id> {
+    // factoring changes only sums: without one, there is nothing to compare
+    let sums = |r: Id| g.reachable(&[r]).into_iter().any(|id| matches!(g.node(id), Math::Add(_)));
+    if a.iter().zip(b).all(|(&x, &y)| x == y || !sums(y)) {
+        return a.to_vec();
+    }
     let forms: Vec<Vec<Id>> = a.iter().chain(b).map(|&r| vec![r]).collect();
     if size_of(g, &forms) > NODES {
         return a.to_vec();
