@@ -56,19 +56,26 @@ fn rewrites(phase: Phase) -> &'static [Rewrite<Math, MatrixAnalysis>] {
     }
 }
 
-/// Runs one phase's rules on an e-graph holding `roots` (already added).
+/// `f` with egg reading a mock clock that never moves.
 ///
-/// egg reads the time through `quanta` for its time limit and reports. Runs
-/// here are bounded by iterations and nodes only, so they read a mock clock
-/// that never moves: no time limit can cut a run short (same input, same
-/// output), and `quanta` never calibrates (up to 200 ms per process on a VM).
-pub fn saturate(egraph: MathGraph, roots: &[Id], phase: Phase) -> Runner<Math, MatrixAnalysis> {
+/// egg reads the time through `quanta` for its time limit and reports (in
+/// `Runner::run`, and in `EGraph::rebuild`). Runs here are bounded by
+/// iterations and nodes only, so no time limit can cut a run short (same
+/// input, same output), and `quanta` never calibrates its global clock,
+/// which takes up to 200 ms per process on a VM (a quarter of the CLI's
+/// time on a seed example, when one `rebuild` was left outside).
+fn on_mock_clock<R>(f: impl FnOnce() -> R) -> R {
     let (clock, _) = quanta::Clock::mock();
+    quanta::with_clock(&clock, f)
+}
+
+/// Runs one phase's rules on an e-graph holding `roots` (already added).
+pub fn saturate(egraph: MathGraph, roots: &[Id], phase: Phase) -> Runner<Math, MatrixAnalysis> {
     let iterations = if phase == Phase::Factor { FACTOR_ITERATIONS } else { ITERATIONS };
     let mut runner = Runner::default().with_egraph(egraph).with_iter_limit(iterations).with_node_limit(NODES);
     runner.roots = roots.to_vec();
     let start = std::time::Instant::now();
-    let runner = quanta::with_clock(&clock, || runner.run(rewrites(phase)));
+    let runner = on_mock_clock(|| runner.run(rewrites(phase)));
     // MATDIFF_DEBUG_EGG=1: what each run did, on standard error
     if std::env::var_os("MATDIFF_DEBUG_EGG").is_some() {
         eprintln!(
@@ -110,7 +117,7 @@ fn egraph_of_forms(g: &Graph, forms: &[Vec<Id>]) -> (MathGraph, Vec<Id>) {
             first
         })
         .collect();
-    egraph.rebuild();
+    on_mock_clock(|| egraph.rebuild());
     let eroots = eroots.into_iter().map(|r| egraph.find(r)).collect();
     (egraph, eroots)
 }
