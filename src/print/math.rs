@@ -250,7 +250,7 @@ impl Renderer<'_> {
     /// The juxtaposition of factors, spaced where text would run together
     /// (`W_1 x`, `U Diag(s)`) and nowhere else (`2Aᵀ(Ax − b)`).
     fn juxtapose(&self, factors: Vec<Piece>) -> Doc {
-        let mut doc = RcDoc::nil();
+        let mut parts = Vec::with_capacity(2 * factors.len());
         let mut prev: Option<(bool, bool)> = None; // (spaced end, word)
         for f in factors {
             if let Some((spaced_end, word)) = prev {
@@ -259,13 +259,13 @@ impl Renderer<'_> {
                     Style::Unicode => f.word_start || (word && f.alnum_start) || (spaced_end && f.alnum_start),
                 };
                 if space {
-                    doc = doc.append(RcDoc::text(" "));
+                    parts.push(RcDoc::text(" "));
                 }
             }
             prev = Some((f.spaced_end, f.word_start));
-            doc = doc.append(f.doc);
+            parts.push(f.doc);
         }
-        doc
+        concat(parts)
     }
 
     /// Flattens a chain of `op` nodes into its operands, left to right.
@@ -347,7 +347,7 @@ impl Renderer<'_> {
             broken.flat_alt(flat)
         };
         let minus = self.op("-", "−");
-        let mut doc = RcDoc::nil();
+        let mut parts = Vec::with_capacity(2 * terms.len());
         for (i, &t) in terms.iter().enumerate() {
             let (c, rest) = self.coefficient(t);
             let negative = c.is_negative();
@@ -355,14 +355,15 @@ impl Renderer<'_> {
             let body = self.product_of(magnitude, &rest);
             // after a minus, a sum needs its parentheses: a − (b + c)
             let body = self.wrap(body, if negative { Prec::Kron } else { Prec::Sum }).doc;
-            doc = match (i, negative) {
-                (0, false) => body,
-                (0, true) => RcDoc::text(minus).append(body),
-                (_, false) => doc.append(sep("+")).append(body),
-                (_, true) => doc.append(sep(minus)).append(body),
-            };
+            match (i, negative) {
+                (0, false) => {}
+                (0, true) => parts.push(RcDoc::text(minus)),
+                (_, false) => parts.push(sep("+")),
+                (_, true) => parts.push(sep(minus)),
+            }
+            parts.push(body);
         }
-        Piece::with(doc.group(), Prec::Sum)
+        Piece::with(concat(parts).group(), Prec::Sum)
     }
 
     /// `c` times the `factors` (nonnegative `c`), the coefficient in front
@@ -421,16 +422,18 @@ impl Renderer<'_> {
             Math::Had(ab) => Some(*ab),
             _ => None,
         });
-        let mut doc = RcDoc::nil();
+        let mut parts = Vec::with_capacity(2 * ids.len());
         for (i, &f) in ids.iter().enumerate() {
             let (op, operand) = match *self.g.node(f) {
                 Math::EPow([b, k]) if i > 0 && self.g.num_value(k) == Some(Number::MINUS_ONE) => (self.op("\\oslash", "⊘"), b),
                 _ => (self.op("\\circ", "∘"), f),
             };
-            let p = self.wrap(self.render(operand), Prec::Product);
-            doc = if i == 0 { p.doc } else { doc.append(RcDoc::text(format!(" {op} "))).append(p.doc) };
+            if i > 0 {
+                parts.push(RcDoc::text(format!(" {op} ")));
+            }
+            parts.push(self.wrap(self.render(operand), Prec::Product).doc);
         }
-        Piece::with(doc, Prec::Had)
+        Piece::with(concat(parts), Prec::Had)
     }
 
     /// Renders `id`.
@@ -552,4 +555,23 @@ impl Renderer<'_> {
             _ => self.render(id).doc,
         }
     }
+}
+
+/// The concatenation of `parts` as a balanced tree: appending one by one
+/// nests the document as deep as the list is long, and dropping it (a
+/// recursion in `pretty`) would overflow the stack for a sum of 20 000
+/// terms; balanced, it is as deep as the logarithm.
+fn concat(mut parts: Vec<Doc>) -> Doc {
+    while parts.len() > 1 {
+        let mut paired = Vec::with_capacity(parts.len().div_ceil(2));
+        let mut it = parts.into_iter();
+        while let Some(a) = it.next() {
+            paired.push(match it.next() {
+                Some(b) => a.append(b),
+                None => a,
+            });
+        }
+        parts = paired;
+    }
+    parts.pop().unwrap_or_else(RcDoc::nil)
 }
