@@ -88,7 +88,7 @@ fn no_such_variable(typed: &str, g: &ir::Graph, variables: &[Name]) -> diagnosti
 
 /// The variables the function depends on, in order of first appearance.
 fn variables_of(g: &ir::Graph, f: Name, variables: &[Name]) -> Vec<Name> {
-    let mut used = Vec::new();
+    let mut used = std::collections::HashSet::new();
     let mut stack = vec![f];
     let mut seen = std::collections::HashSet::new();
     while let Some(n) = stack.pop() {
@@ -96,7 +96,7 @@ fn variables_of(g: &ir::Graph, f: Name, variables: &[Name]) -> Vec<Name> {
             continue;
         }
         let Some(def) = g.info(n).def else {
-            used.push(n);
+            used.insert(n);
             continue;
         };
         for id in g.reachable(&[def]) {
@@ -168,7 +168,10 @@ pub fn derive(src: &str, opts: &Options) -> Result<Derived, Error> {
     }
     // the variables the result needs values of: those the function uses,
     // and any it does not use but was asked about (its derivative is zero)
-    let inputs: Vec<Name> = used.iter().chain(wrt.iter().filter(|v| !used.contains(v))).copied().collect();
+    let inputs: Vec<Name> = {
+        let used_set: std::collections::HashSet<Name> = used.iter().copied().collect();
+        used.iter().chain(wrt.iter().filter(|v| !used_set.contains(v))).copied().collect()
+    };
     let chain = diff::chain::prepare(g, &lowered.definitions, f);
     let derivative = diff::derive(g, &chain, f, &wrt, kind);
     let steps = opts.steps.then(|| diff::steps::derive(g, &chain, f, &wrt, kind));
