@@ -499,6 +499,10 @@ impl Graph {
         if self.shape(a).cols.is_one() {
             return a;
         }
+        // the vec of a row vector is its transpose
+        if self.shape(a).rows.is_one() {
+            return self.trans(a);
+        }
         self.raw(Math::Vec(a))
     }
     /// `v` reshaped, column by column, to `shape`.
