@@ -199,6 +199,31 @@ impl Graph {
         (expr, positions)
     }
 
+    /// The operands of a chain of `op` nodes under `root`, left to right
+    /// (without recursion: a sum of 20 000 terms is a chain that deep).
+    pub fn operands(&self, root: Id, op: impl Fn(&Math) -> Option<[Id; 2]>) -> Vec<Id> {
+        let mut out = Vec::new();
+        let mut stack = vec![root];
+        while let Some(id) = stack.pop() {
+            match op(self.node(id)) {
+                Some([a, b]) => {
+                    stack.push(b);
+                    stack.push(a);
+                }
+                None => out.push(id),
+            }
+        }
+        out
+    }
+
+    /// The terms of the sum under `root` (nested `+`s flattened).
+    pub fn summands(&self, root: Id) -> Vec<Id> {
+        self.operands(root, |n| match n {
+            Math::Add(ab) => Some(*ab),
+            _ => None,
+        })
+    }
+
     /// Every node reachable from `roots`, children before parents.
     ///
     /// Visited nodes are marked in a bit set: passes call this for small

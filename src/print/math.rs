@@ -268,22 +268,6 @@ impl Renderer<'_> {
         concat(parts)
     }
 
-    /// Flattens a chain of `op` nodes into its operands, left to right.
-    fn operands(&self, root: Id, is: impl Fn(&Math) -> Option<[Id; 2]>) -> Vec<Id> {
-        let mut out = Vec::new();
-        let mut stack = vec![root];
-        while let Some(id) = stack.pop() {
-            match is(self.g.node(id)) {
-                Some([a, b]) => {
-                    stack.push(b);
-                    stack.push(a);
-                }
-                None => out.push(id),
-            }
-        }
-        out
-    }
-
     /// The factors of a product, left to right. In a product that is not a
     /// scalar, a scalar sub-product stays one factor (written `(𝟙ᵀp)q`: as
     /// `𝟙ᵀpq` it would read as a chain that does not exist).
@@ -331,10 +315,7 @@ impl Renderer<'_> {
     /// A sum; `breaks` allows line breaks before its terms (top level only:
     /// LaTeX cannot break inside `\left( … \right)`).
     pub fn sum(&self, id: Id, breaks: bool) -> Piece {
-        let terms = self.operands(id, |n| match n {
-            Math::Add(ab) => Some(*ab),
-            _ => None,
-        });
+        let terms = self.g.summands(id);
         let sep = |sign: &str| -> Doc {
             let flat = RcDoc::text(format!(" {sign} "));
             if !breaks {
@@ -418,7 +399,7 @@ impl Renderer<'_> {
     }
 
     fn hadamard(&self, id: Id) -> Piece {
-        let ids = self.operands(id, |n| match n {
+        let ids = self.g.operands(id, |n| match n {
             Math::Had(ab) => Some(*ab),
             _ => None,
         });

@@ -50,17 +50,7 @@ pub fn canonical(g: &mut Graph, root: Id) -> Id {
             Math::Add(_) if in_sum.contains(&id) && !elsewhere.contains(&id) => continue,
             Math::Add(_) => {
                 let shape = g.shape(id).clone();
-                let mut all = Vec::new();
-                let mut stack = vec![id];
-                while let Some(t) = stack.pop() {
-                    match *g.node(t) {
-                        Math::Add([a, b]) => {
-                            stack.push(b);
-                            stack.push(a);
-                        }
-                        _ => all.extend(terms(g, map[&t])),
-                    }
-                }
+                let all = g.summands(id).into_iter().flat_map(|t| terms(g, map[&t])).collect();
                 sum(g, all, &shape)
             }
             _ => {
@@ -109,20 +99,14 @@ fn normal(g: &mut Graph, node: Math) -> Id {
 
 /// The terms of a normal-form expression.
 fn terms(g: &Graph, id: Id) -> Vec<Term> {
-    let mut out = Vec::new();
-    let mut stack = vec![id];
-    while let Some(t) = stack.pop() {
-        match *g.node(t) {
-            Math::Add([a, b]) => {
-                stack.push(b);
-                stack.push(a);
-            }
-            Math::Num(n) => out.push((n, None)),
-            Math::Mul([c, x]) if g.num_value(c).is_some() => out.push((g.num_value(c).expect("a number"), Some(x))),
-            _ => out.push((Number::ONE, Some(t))),
-        }
-    }
-    out
+    g.summands(id)
+        .into_iter()
+        .map(|t| match *g.node(t) {
+            Math::Num(n) => (n, None),
+            Math::Mul([c, x]) if g.num_value(c).is_some() => (g.num_value(c).expect("a number"), Some(x)),
+            _ => (Number::ONE, Some(t)),
+        })
+        .collect()
 }
 
 fn term(g: &mut Graph, (c, x): Term) -> Id {

@@ -75,18 +75,7 @@ fn factored(g: &mut Graph, root: Id, order: Order) -> Id {
             // a whole sum at once: its terms from the nested `+`s as they
             // were, each term already factored inside
             Math::Add(_) => {
-                let mut parts = Vec::new();
-                let mut stack = vec![id];
-                while let Some(t) = stack.pop() {
-                    match *g.node(t) {
-                        Math::Add([a, b]) => {
-                            stack.push(b);
-                            stack.push(a);
-                        }
-                        _ => parts.push(map[&t]),
-                    }
-                }
-                let terms: Vec<Term> = parts.into_iter().map(|t| term_of(g, t)).collect();
+                let terms: Vec<Term> = g.summands(id).into_iter().map(|t| term_of(g, map[&t])).collect();
                 factor(g, terms, order)
             }
             _ => {
@@ -125,18 +114,7 @@ fn term_of(g: &Graph, id: Id) -> Term {
 }
 
 fn split_sum(g: &Graph, id: Id) -> Vec<Term> {
-    let mut out = Vec::new();
-    let mut stack = vec![id];
-    while let Some(t) = stack.pop() {
-        match *g.node(t) {
-            Math::Add([a, b]) => {
-                stack.push(b);
-                stack.push(a);
-            }
-            _ => out.push(term_of(g, t)),
-        }
-    }
-    out
+    g.summands(id).into_iter().map(|t| term_of(g, t)).collect()
 }
 
 /// The product of a chain (`None` for the empty chain).
