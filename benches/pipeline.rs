@@ -36,15 +36,7 @@ const EXAMPLES: &[&str] = &[
 
 fn example(name: &str) -> (String, Options) {
     let source = std::fs::read_to_string(format!("examples/{name}.mdiff")).expect("an example");
-    let header = |key: &str| -> Vec<String> {
-        source.lines().filter_map(|l| l.strip_prefix(&format!("# {key}:")).map(|v| v.trim().to_string())).collect()
-    };
-    let options = Options {
-        wrt: header("wrt"),
-        hessian: source.lines().any(|l| l.trim() == "# hessian"),
-        format: Format::Latex,
-        ..Options::default()
-    };
+    let options = Options { format: Format::Latex, ..Options::from_comments(&source) };
     (source, options)
 }
 

@@ -51,6 +51,27 @@ impl Default for Options {
     }
 }
 
+impl Options {
+    /// The options a program file asks for in its comment lines, as the
+    /// examples and test programs do: `# wrt: A, B` (each such line adds
+    /// to `--wrt`), `# of: NAME`, `# hessian`; the rest default.
+    pub fn from_comments(src: &str) -> Options {
+        let mut opts = Options::default();
+        for line in src.lines() {
+            let Some(comment) = line.trim().strip_prefix('#') else { continue };
+            let comment = comment.trim();
+            if let Some(wrt) = comment.strip_prefix("wrt:") {
+                opts.wrt.push(wrt.trim().to_string());
+            } else if let Some(of) = comment.strip_prefix("of:") {
+                opts.of = Some(of.trim().to_string());
+            } else if comment == "hessian" {
+                opts.hessian = true;
+            }
+        }
+        opts
+    }
+}
+
 /// `--hessian` of a vector or matrix function.
 fn hessian_of_non_scalar(g: &ir::Graph, f: Name) -> diagnostic::Diagnostic {
     let info = g.info(f);

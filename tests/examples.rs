@@ -22,12 +22,7 @@ fn header(source: &str, key: &str) -> Vec<String> {
 
 fn load(path: &Path) -> Example {
     let source = std::fs::read_to_string(path).expect("readable example");
-    let options = Options {
-        wrt: header(&source, "wrt"),
-        of: header(&source, "of").pop(),
-        hessian: source.lines().any(|l| l.trim() == "# hessian"),
-        ..Options::default()
-    };
+    let options = Options::from_comments(&source);
     let name = path.file_stem().expect("a file name").to_string_lossy().into_owned();
     Example { name, results: header(&source, "result"), source, options }
 }

@@ -48,22 +48,9 @@ struct Program {
     src: String,
 }
 
-/// The options a program's comment lines give: `# wrt: A, B` (the
-/// variables), `# hessian`, `# of: NAME`.
+/// The options a program's comment lines give, in LaTeX.
 fn options_of(src: &str) -> Options {
-    let mut opts = Options { format: Format::Latex, ..Default::default() };
-    for line in src.lines() {
-        let Some(comment) = line.trim().strip_prefix('#') else { continue };
-        let comment = comment.trim();
-        if let Some(wrt) = comment.strip_prefix("wrt:") {
-            opts.wrt.push(wrt.trim().to_string());
-        } else if let Some(of) = comment.strip_prefix("of:") {
-            opts.of = Some(of.trim().to_string());
-        } else if comment == "hessian" {
-            opts.hessian = true;
-        }
-    }
-    opts
+    Options { format: Format::Latex, ..Options::from_comments(src) }
 }
 
 fn root() -> &'static Path {

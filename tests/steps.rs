@@ -10,16 +10,7 @@ use matdiff::{Format, Options};
 
 /// The options a program's header comments ask for.
 fn options(source: &str) -> Options {
-    let header = |key: &str| -> Vec<String> {
-        source.lines().filter_map(|l| l.strip_prefix(&format!("# {key}:")).map(|v| v.trim().to_string())).collect()
-    };
-    Options {
-        wrt: header("wrt"),
-        of: header("of").pop(),
-        hessian: source.lines().any(|l| l.trim() == "# hessian"),
-        steps: true,
-        ..Options::default()
-    }
+    Options { steps: true, ..Options::from_comments(source) }
 }
 
 fn programs() -> Vec<PathBuf> {
