@@ -176,7 +176,7 @@ impl Gen {
             Kind::Vector if self.has_h => &["x", "y", "h"],
             Kind::Vector => &["x", "y"],
             Kind::VectorM => &["u"],
-            // sized, so that no dimension is free (tests/numpy/free-dimension.mdiff)
+            // sized: an unsized `I` alone would be a size no variable gives (an error)
             Kind::Square => &["A", "I_n"],
             Kind::Wide => &["C", "D"],
         };
