@@ -30,8 +30,8 @@ pub enum Style {
 /// Binding strength, loosest first (CONTRACT §1 levels 1–7, then atoms).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Prec {
-    Frob = 1,
-    Sum = 2,
+    Sum = 1,
+    Frob = 2,
     Kron = 3,
     Had = 4,
     Product = 5,
@@ -334,8 +334,9 @@ impl Renderer<'_> {
             let negative = c.is_negative();
             let magnitude = if negative { c.checked_neg().unwrap_or(c) } else { c };
             let body = self.product_of(magnitude, &rest);
-            // after a minus, a sum needs its parentheses: a − (b + c)
-            let body = self.wrap(body, if negative { Prec::Kron } else { Prec::Sum }).doc;
+            // after a minus, a sum needs its parentheses: a − (b + c); a
+            // Frobenius product binds tighter than `−` and needs none
+            let body = self.wrap(body, if negative { Prec::Frob } else { Prec::Sum }).doc;
             match (i, negative) {
                 (0, false) => {}
                 (0, true) => parts.push(RcDoc::text(minus)),

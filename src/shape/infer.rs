@@ -601,7 +601,7 @@ impl Infer<'_> {
                     let rhs = (self.expr(item)?, item.span);
                     let sh = self.apply(Op::Frob, "the Frobenius product `:`", &[acc.clone(), rhs]).map_err(|d| {
                         if items.len() > 2 {
-                            d.hint("`:` binds loosest of all operators: `a : b + c : d` reads `a : (b + c) : d`; write `(a : b) + (c : d)`")
+                            d.hint("`a : b : c` reads `(a : b) : c`, and `a : b` is a scalar; to scale by it, write `(a : b) c`")
                         } else {
                             d
                         }
@@ -615,7 +615,15 @@ impl Infer<'_> {
                 for (sign, _, item) in rest {
                     let rhs = (self.expr(item)?, item.span);
                     let what = if *sign == Sign::Minus { "subtraction" } else { "addition" };
-                    let sh = self.apply(Op::Add, what, &[acc.clone(), rhs])?;
+                    let sh = self.apply(Op::Add, what, &[acc.clone(), rhs]).map_err(|d| {
+                        // a bare `:` among the terms may have been meant to take the whole sum
+                        let bare_frob = |e: &Expr| matches!(e.kind, ExprKind::Frob(_)) && self.src.get(e.span.start..).is_some_and(|t| !t.starts_with('('));
+                        if bare_frob(item) || (bare_frob(first) && std::ptr::eq(&rest[0].2, item)) {
+                            d.hint("`:` binds tighter than `+` and `−`: `a + b : c` reads `a + (b : c)`; for the other reading write `(a + b) : c`")
+                        } else {
+                            d
+                        }
+                    })?;
                     acc = (sh, acc.1.to(item.span));
                 }
                 Ok(acc.0)

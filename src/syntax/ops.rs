@@ -9,10 +9,11 @@ use crate::syntax::token::TokenKind;
 /// Binding strength, loosest first; a derived `Ord` compares them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Level {
-    /// `A : B`
-    Frobenius,
     /// `a + b`, `a - b`
     Sum,
+    /// `A : B`: an inner product, so tighter than a sum (`A : dX + B : dY`
+    /// is `(A : dX) + (B : dY)`) and looser than `⊗`.
+    Frobenius,
     /// `A ⊗ B`
     Kronecker,
     /// `A ∘ B`, `A ⊘ B`
@@ -36,8 +37,8 @@ pub struct Row {
 
 /// The table itself; `grammar/README.md` must list every spelling (a test checks).
 pub const TABLE: &[Row] = &[
-    Row { level: Level::Frobenius, spellings: &[":"], meaning: "Frobenius product tr(AᵀB)" },
     Row { level: Level::Sum, spellings: &["+", "-", "−"], meaning: "sum, difference" },
+    Row { level: Level::Frobenius, spellings: &[":"], meaning: "Frobenius product tr(AᵀB)" },
     Row { level: Level::Kronecker, spellings: &["⊗"], meaning: "Kronecker product" },
     Row { level: Level::Hadamard, spellings: &["∘", "⊙", ".*", "⊘", "./"], meaning: "elementwise product ; division" },
     Row {
@@ -57,8 +58,8 @@ impl Level {
     /// The level whose operands a chain at `self` is made of.
     pub fn tighter(self) -> Level {
         match self {
-            Level::Frobenius => Level::Sum,
-            Level::Sum => Level::Kronecker,
+            Level::Sum => Level::Frobenius,
+            Level::Frobenius => Level::Kronecker,
             Level::Kronecker => Level::Hadamard,
             Level::Hadamard => Level::Product,
             Level::Product => Level::Negation,

@@ -350,7 +350,7 @@ impl<'a> Parser<'a> {
     // ---- expressions ----
 
     fn expr(&mut self) -> PResult<Expr> {
-        self.binary(Level::Frobenius)
+        self.binary(Level::Sum)
     }
 
     // The functions from here to `norm` recurse with the nesting of the
