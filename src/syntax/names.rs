@@ -82,23 +82,21 @@ fn split_run(text: &str, start: usize, before_paren: bool, out: &mut Vec<Token>)
         }
         return name_tokens(&pieces, out);
     }
-    // A function name in other letter cases (`Logdet(Σ)`, `EXP(x)`) is that
-    // function misspelt, not letters times a function found in its tail
-    // (`L o g det(Σ)`); two letters (`Tr(A)`) stay a product.
-    if text.chars().count() >= 3
-        && text.chars().all(char::is_alphabetic)
-        && Function::from_name(text).is_none()
-        && let Some((spelling, _)) = Function::SPELLINGS.iter().find(|(f, _)| f.to_lowercase() == text.to_lowercase())
-    {
-        let error = Diagnostic::at(span, format!("unknown function `{text}`"))
-            .hint(format!("did you mean `{spelling}`? function names are case-sensitive"));
-        return out.push(Token { kind: TokenKind::Error(Box::new(error)), span });
-    }
-    // The longest suffix that is a function: the first piece it starts at.
-    let function = pieces.iter().enumerate().find_map(|(k, &(a, _))| Some((k, a, Function::from_name(&text[a..])?)));
-    if let Some((k, a, f)) = function {
-        name_tokens(&pieces[..k], out);
-        return out.push(Token { kind: TokenKind::Func(f), span: Span::new(start + a, span.end) });
+    // The longest ending that is a function: the first piece it starts at.
+    // An ending of two letters or more that spells a function in another
+    // letter case (`Tr(X)`, `LOG(x)`, `xLogdet(Σ)`) is that function
+    // misspelt, never a product of one-letter names (CONTRACT §1).
+    for (k, &(a, _)) in pieces.iter().enumerate() {
+        let ending = &text[a..];
+        let ending_span = Span::new(start + a, span.end);
+        if let Some(f) = Function::from_name(ending) {
+            name_tokens(&pieces[..k], out);
+            return out.push(Token { kind: TokenKind::Func(f), span: ending_span });
+        }
+        if let Some(error) = wrong_case(ending, ending_span) {
+            name_tokens(&pieces[..k], out);
+            return out.push(Token { kind: TokenKind::Error(Box::new(error)), span: ending_span });
+        }
     }
     // No function in it: is the letters-only tail a misspelt one?
     let tail_start = text.rfind(|c: char| c.is_ascii_digit()).map_or(0, |i| i + 1);
@@ -115,6 +113,26 @@ fn split_run(text: &str, start: usize, before_paren: bool, out: &mut Vec<Token>)
         return out.push(Token { kind: TokenKind::Error(Box::new(error)), span: tail_span });
     }
     name_tokens(&pieces, out)
+}
+
+/// The refusal of `word`, two letters or more, when it is a function name
+/// in another letter case: the hint gives every spelling it could mean
+/// (`DIAG` is `Diag` or `diag`). One letter (`Σ(x − μ)`) is a name.
+fn wrong_case(word: &str, span: Span) -> Option<Diagnostic> {
+    if word.chars().count() < 2 || !word.chars().all(char::is_alphabetic) {
+        return None;
+    }
+    let lower = word.to_lowercase();
+    let meant: Vec<String> =
+        Function::SPELLINGS.iter().filter(|(f, _)| f.to_lowercase() == lower).map(|(f, _)| format!("`{f}`")).collect();
+    if meant.is_empty() {
+        return None;
+    }
+    let mut hint = format!("did you mean {}? function names are case-sensitive", meant.join(" or "));
+    if word.chars().count() <= 3 {
+        hint.push_str(&format!("; for a product of one-letter names write `{} (…)`", spaced(word)));
+    }
+    Some(Diagnostic::at(span, format!("unknown function `{word}`")).hint(hint))
 }
 
 /// Byte ranges of the names in a run: each letter with the digits after it.
@@ -352,6 +370,11 @@ mod tests {
         assert_eq!(split("Wx(a)"), ["W", "x", "(", "a", ")"]);
         assert_eq!(split("sigmod(x)")[0], "error:unknown function `sigmod`");
         assert_eq!(split("log y")[0], "error:`log` is a function and needs parentheses");
+        assert_eq!(split("Σ(x)"), ["Σ", "(", "x", ")"]);
+        for wrong in ["Tr(X)", "TR(X)", "Det(X)", "Log(x)", "LOG(x)", "Exp(x)", "Softmax(x)", "Logdet(X)"] {
+            assert!(split(wrong)[0].starts_with("error:unknown function"), "{wrong}: {:?}", split(wrong));
+        }
+        assert_eq!(split("xTr(X)")[..2], ["x".to_string(), "error:unknown function `Tr`".to_string()]);
     }
 
     #[test]
