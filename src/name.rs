@@ -179,6 +179,14 @@ impl NameParts {
         s
     }
 
+    /// The canonical spelling with its letter spelled out in ASCII, without
+    /// the underscore Python needs: `λ_1` → `lambda_1`, `Σ` → `Sigma`.
+    pub fn spelled(&self) -> String {
+        let mut s = greek_ascii(self.letter).map_or_else(|| self.letter.to_string(), |g| g.trim_end_matches('_').to_string());
+        s.push_str(&self.canonical()[self.letter.len_utf8()..]);
+        s
+    }
+
     pub fn is_upper(&self) -> bool {
         is_upper(self.letter)
     }
@@ -188,10 +196,13 @@ impl NameParts {
 }
 
 /// The name of `among` that `typed` spells: as in the program (`W_{01}`,
-/// `θ`), canonical (`W_01`) or as in the NumPy module (`theta`).
+/// `θ`), canonical (`W_01`), as in the NumPy module (`theta`, `lambda_`) or
+/// with a Greek letter spelled out (`lambda`, `Sigma`, `lambda_1`; CONTRACT
+/// §2, §3).
 pub fn resolve(typed: &str, among: &[Name]) -> Option<Name> {
-    let canonical = typed.trim().replace(['{', '}'], "");
-    among.iter().copied().find(|v| v.as_str() == canonical || v.parts().python() == typed.trim())
+    let typed = typed.trim();
+    let canonical = typed.replace(['{', '}'], "");
+    among.iter().copied().find(|v| v.as_str() == canonical || v.parts().python() == typed || v.parts().spelled() == canonical)
 }
 
 /// The name of `among` closest to `typed` (within two edits, in either
@@ -244,6 +255,15 @@ mod tests {
         assert_eq!(NameParts::split("Σ").python(), "Sigma");
         assert_eq!(NameParts::split("b'").python(), "b_prime");
         assert_eq!(NameParts::split("λ").python(), "lambda_");
+    }
+
+    #[test]
+    fn greek_names_resolve_spelled_out() {
+        let among = [Name::new("λ"), Name::new("Σ"), Name::new("θ_1"), Name::new("x")];
+        for (typed, want) in [("lambda", "λ"), ("lambda_", "λ"), ("λ", "λ"), ("Sigma", "Σ"), ("theta_1", "θ_1"), ("theta_{1}", "θ_1")] {
+            assert_eq!(resolve(typed, &among).map(|n| n.as_str()), Some(want), "{typed}");
+        }
+        assert_eq!(resolve("sigma", &among), None);
     }
 
     #[test]
