@@ -13,7 +13,7 @@ use nom::combinator::{map_opt, opt, recognize, value};
 use nom::{IResult, Parser};
 
 use crate::diagnostic::{Diagnostic, Span};
-use crate::name::{greek_latex, is_name_letter};
+use crate::name::is_name_letter;
 use crate::syntax::token::{BarKind, Token, TokenKind};
 
 /// Superscript characters, in the order of the digits they stand for.
@@ -213,7 +213,8 @@ pub fn superscript_value(text: &str) -> Option<i64> {
     Some(if negative { -value } else { value })
 }
 
-/// `\in`, `\times`, `\mathbb`; any other command is refused with a hint.
+/// `\in`, `\times`, `\mathbb`; any other command left by
+/// [`super::latex`] is refused with a hint.
 fn command<'a>(src: &str, rest: &'a str) -> Lexed<'a> {
     let start = src.len() - rest.len();
     let name_len = rest[1..].find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len() - 1);
@@ -229,14 +230,10 @@ fn command<'a>(src: &str, rest: &'a str) -> Lexed<'a> {
                 return Err(Diagnostic::at(span, "unexpected `\\`"));
             }
             let command = format!("\\{name}");
-            let greek = ('Α'..='ω').find(|&c| greek_latex(c) == Some(command.as_str()));
-            let hint = match (name, greek) {
-                (_, Some(letter)) => format!("type the letter `{letter}` itself"),
-                ("cdot", _) => "write `*` or `·` for a product".to_string(),
-                ("circ" | "odot", _) => "write `∘` for the Hadamard product".to_string(),
-                ("otimes", _) => "write `⊗` for the Kronecker product".to_string(),
-                ("top" | "intercal", _) => "write `^T` for a transpose".to_string(),
-                _ => "the only commands are `\\in`, `\\times` and `\\mathbb{R}`, in declarations".to_string(),
+            let hint = match name {
+                "partial" | "nabla" => "type the function itself (`f = …`) and name the variables with --wrt".to_string(),
+                "sum" | "prod" | "int" => "sums are written `sum(x)` or `𝟙ᵀx`".to_string(),
+                _ => "this command is not part of the notation; grammar/README.md lists the LaTeX matdiff reads".to_string(),
             };
             return Err(Diagnostic::at(span, format!("unknown command `{command}`")).hint(hint));
         }

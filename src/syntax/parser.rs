@@ -13,6 +13,7 @@ use crate::syntax::ast::{
     DimSpec, Expr, ExprKind, Function, HadOp, Ident, NormKind, Postfix, ProdOp, Program, ShapeSpec, Sign, Stmt,
 };
 use crate::syntax::decl::{self, DeclForm};
+use crate::syntax::latex;
 use crate::syntax::lexer::{self, superscript_value};
 use crate::syntax::names::{self, Heads};
 use crate::syntax::ops::{BinOp, Level};
@@ -48,7 +49,16 @@ pub fn parse(src: &str) -> Result<Program, Diagnostic> {
 /// and it is address space, not memory, until used.
 pub const STACK_SIZE: usize = 64 << 20;
 
+/// LaTeX and printed spellings are rewritten to plain text first
+/// ([`latex::translate`]); the program and its errors point at the source.
 fn parse_here(src: &str) -> Result<Program, Diagnostic> {
+    match latex::translate(src) {
+        None => parse_plain(src),
+        Some(plain) => parse_plain(&plain.text).map(|p| plain.program(p)).map_err(|d| plain.diagnostic(d)),
+    }
+}
+
+fn parse_plain(src: &str) -> Result<Program, Diagnostic> {
     let tokens = names::split_words(src, lexer::lex(src));
     let heads = Heads::scan(src, &tokens);
     let mut parser = Parser { src, tokens, heads, pos: 0, depth: 0, nested: false, in_norm: false, last_end: 0 };
