@@ -198,7 +198,7 @@ const PRECOMPOSED: &[(char, char, &str)] = &[
 ];
 
 /// Font commands around a name: the same name (`\mathbf{x}` is `x`).
-const FONTS: &[&str] = &["mathbf", "boldsymbol", "bm", "vec", "mathsf", "mathit", "mathnormal", "mathbfit", "pmb", "bold"];
+const FONTS: &[&str] = &["mathbf", "boldsymbol", "bm", "vec", "mathsf", "mathit", "mathnormal", "mathbfit", "pmb", "bold", "textbf"];
 
 /// Commands whose argument is a word to copy (`\operatorname{tr}`).
 const WORDS: &[&str] = &["operatorname", "mathrm", "text", "textrm", "textit", "textsf", "mathop", "mathbin", "mathord"];
