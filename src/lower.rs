@@ -226,6 +226,8 @@ impl Lowering<'_> {
                     Function::Sin => g.map(Func::Sin, a[0]),
                     Function::Cos => g.map(Func::Cos, a[0]),
                     Function::Abs => g.map(Func::Abs, a[0]),
+                    Function::Sign => g.map(Func::Sign, a[0]),
+                    Function::Step => g.map(Func::Step, a[0]),
                     Function::Softmax => g.softmax(a[0]),
                     Function::LogSumExp => g.lse(a[0]),
                     Function::Sum => g.sum(a[0]),

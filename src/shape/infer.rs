@@ -710,7 +710,9 @@ impl Infer<'_> {
                     | Function::Relu
                     | Function::Sin
                     | Function::Cos
-                    | Function::Abs => return Ok(shaped[0].0.clone()),
+                    | Function::Abs
+                    | Function::Sign
+                    | Function::Step => return Ok(shaped[0].0.clone()),
                     Function::Softmax => Op::Softmax,
                     Function::LogSumExp => Op::Lse,
                     Function::Sum => Op::Sum,

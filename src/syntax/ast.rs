@@ -148,6 +148,12 @@ pub enum Function {
     Sin,
     Cos,
     Abs,
+    /// `sign(x)`, elementwise; its derivative is 0 almost everywhere (it
+    /// is taken to be 0 at 0, where there is none).
+    Sign,
+    /// `step(x)`: 1 where x > 0, else 0, elementwise (the derivative of
+    /// `relu`); its derivative is 0 almost everywhere, taken as 0 at 0.
+    Step,
     Softmax,
     LogSumExp,
     Sum,
@@ -180,6 +186,8 @@ impl Function {
         ("sin", Function::Sin),
         ("cos", Function::Cos),
         ("abs", Function::Abs),
+        ("sign", Function::Sign),
+        ("step", Function::Step),
         ("softmax", Function::Softmax),
         ("logsumexp", Function::LogSumExp),
         ("lse", Function::LogSumExp),

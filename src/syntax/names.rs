@@ -18,19 +18,32 @@ use crate::syntax::token::{Token, TokenKind};
 pub fn split_words(src: &str, tokens: Vec<Token>) -> Vec<Token> {
     let mut out = Vec::with_capacity(tokens.len());
     let mut after_caret = false;
-    let mut tokens = tokens.into_iter().peekable();
-    while let Some(token) = tokens.next() {
+    let text = |t: &Token| src.get(t.span.start..t.span.end).unwrap_or("");
+    let kind = |i: usize| tokens.get(i).map(|t: &Token| &t.kind);
+    let mut i = 0;
+    while let Some(token) = tokens.get(i) {
+        i += 1;
         if token.kind != TokenKind::Word {
             after_caret = token.kind == TokenKind::Caret;
-            out.push(token);
+            out.push(token.clone());
             continue;
         }
-        let text = src.get(token.span.start..token.span.end).unwrap_or("");
-        let before_paren = tokens.peek().is_some_and(|t| t.kind == TokenKind::LParen);
+        // `log det(X)`, as matdiff prints log det, is `logdet(X)`
+        if !after_caret
+            && text(token) == "log"
+            && kind(i) == Some(&TokenKind::Word)
+            && text(&tokens[i]) == "det"
+            && kind(i + 1) == Some(&TokenKind::LParen)
+        {
+            out.push(Token { kind: TokenKind::Func(Function::LogDet), span: token.span.to(tokens[i].span) });
+            i += 1;
+            continue;
+        }
+        let before_paren = kind(i) == Some(&TokenKind::LParen);
         if after_caret {
-            split_exponent(text, token.span.start, before_paren, &mut out);
+            split_exponent(text(token), token.span.start, before_paren, &mut out);
         } else {
-            split_run(text, token.span.start, before_paren, &mut out);
+            split_run(text(token), token.span.start, before_paren, &mut out);
         }
         after_caret = false;
     }
@@ -371,6 +384,8 @@ mod tests {
         assert_eq!(split("sigmod(x)")[0], "error:unknown function `sigmod`");
         assert_eq!(split("log y")[0], "error:`log` is a function and needs parentheses");
         assert_eq!(split("Σ(x)"), ["Σ", "(", "x", ")"]);
+        assert_eq!(split("log det(X)"), ["fn:logdet", "(", "X", ")"]);
+        assert_eq!(split("log det X")[0], "error:`log` is a function and needs parentheses");
         for wrong in ["Tr(X)", "TR(X)", "Det(X)", "Log(x)", "LOG(x)", "Exp(x)", "Softmax(x)", "Logdet(X)"] {
             assert!(split(wrong)[0].starts_with("error:unknown function"), "{wrong}: {:?}", split(wrong));
         }
