@@ -72,6 +72,9 @@ parses! {
     // Operators and precedence (CONTRACT §1).
     precedence_ladder: "a + b : c ⊗ d ∘ e f^2";
     precedence_ladder_reversed: "a^2 b ∘ c ⊗ d : e + f";
+    // What matdiff prints reads back (CONTRACT §1).
+    printed_unicode: "f = ½X⁻ᵀ + x^∘2 + x^∘−1 + sign(x) + step(x) + log det(X) + W₁₂ + S² + 𝟙_p";
+    printed_latex: r"f = \frac{1}{2} X^{-\top} + x^{\circ 2} + x^{\circ -1} + \operatorname{sign}(x) + \operatorname{Diag}(x) \mathbin{:} \operatorname{vec}(X) + \mathbf{1}_{p} + \log\det(X)";
     frobenius_binds_tighter_than_a_sum: "f = A : X + B : X^T";
     frobenius_after_a_sum_term: "f = sum(A x) + X : Y";
     frobenius_after_a_minus: "a - y : x";
