@@ -161,6 +161,10 @@ impl Lowering<'_> {
                 let n = self.size(e.span);
                 self.graph.ones(n)
             }
+            ExprKind::Commutation(m, n) => {
+                let (m, n) = (self.size(m.span()), self.size(n.span()));
+                self.graph.constant(crate::ir::Constant::Commutation(m, n))
+            }
             ExprKind::Frob(items) => self.fold(items.iter(), Graph::frob),
             ExprKind::Kron(items) => self.fold(items.iter(), Graph::kron),
             ExprKind::Sum(first, rest) => {

@@ -173,3 +173,22 @@ fn errors_point_at_the_latex_typed() {
     let e = parse(src).expect_err("refused");
     assert!(e.render(src).contains(" --> 2:"), "{}", e.render(src));
 }
+
+/// Printed notations that are new to the parser differentiate, and their
+/// derivatives pass the numeric check against finite differences.
+#[test]
+fn printed_notations_differentiate_and_check() {
+    for src in [
+        "X : 3×2\nF = K_{3,2} vec(X) + vec(X^T)",
+        "X : m×n\nf = vec(X)^T K_{m,n} vec(X^T) + vec(X)^T I_{mn} vec(X)",
+        "f = sum(sign(x) ∘ x) + sum(step(x) ∘ exp(x))",
+        "f = log det(X) + ½ tr(X⁻ᵀ A)",
+        r"f = \frac{1}{2} \operatorname{tr}\left(X^{-\top} A\right) + \log\det(X) + \mathbf{1}^\top x^{\circ 2}",
+        "W₁₂ : 3×4\nf = xᵀW₁₂y + x^∘−1 : x",
+    ] {
+        let opts = matdiff::Options::default();
+        if let Err(e) = matdiff::run(src, &opts) {
+            panic!("{src}: {}", e.render(src, None));
+        }
+    }
+}

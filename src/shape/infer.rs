@@ -256,6 +256,15 @@ impl Infer<'_> {
                 self.named.insert(n.clone(), v);
                 v
             }
+            // `I_{mn}`, as matdiff prints the sizes of Kronecker products
+            DimSpec::Product(factors, _) => {
+                let mut acc = self.dims.one();
+                for (i, d) in factors.iter().enumerate() {
+                    let d = self.dim(d);
+                    acc = if i == 0 { d } else { self.dims.fresh(Some(Value::Product(acc, d)), false) };
+                }
+                acc
+            }
         }
     }
 
@@ -594,6 +603,14 @@ impl Infer<'_> {
                 };
                 self.constants.push((e.span, false, n));
                 Ok(Sh { rows: n, cols: self.dims.one() })
+            }
+            // K_{m,n} is mn×mn; lowering finds m and n by their spans
+            ExprKind::Commutation(m, n) => {
+                let (vm, vn) = (self.dim(m), self.dim(n));
+                self.constants.push((m.span(), true, vm));
+                self.constants.push((n.span(), true, vn));
+                let mn = self.dims.fresh(Some(Value::Product(vm, vn)), false);
+                Ok(Sh { rows: mn, cols: mn })
             }
             ExprKind::Frob(items) => {
                 let mut acc = (self.expr(&items[0])?, items[0].span);

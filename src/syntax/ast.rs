@@ -45,12 +45,15 @@ pub enum DimSpec {
     Int(u64, Span),
     /// A named size: `n`, `d_1` (canonical spelling).
     Name(String, Span),
+    /// A product of sizes, as matdiff prints them: `I_{mn}`, `I_{m n}`,
+    /// `I_{n^{2}}`, `I_{2n}` (at least two factors; constants only).
+    Product(Vec<DimSpec>, Span),
 }
 
 impl DimSpec {
     pub fn span(&self) -> Span {
         match self {
-            DimSpec::Int(_, s) | DimSpec::Name(_, s) => *s,
+            DimSpec::Int(_, s) | DimSpec::Name(_, s) | DimSpec::Product(_, s) => *s,
         }
     }
 }
@@ -70,6 +73,9 @@ pub enum ExprKind {
     Identity(Option<DimSpec>),
     /// `𝟙`, `ones`, `1_n`: the all-ones column vector.
     Ones(Option<DimSpec>),
+    /// `K_{m,n}`: the commutation matrix, mn×mn, with K vec(A) = vec(Aᵀ)
+    /// for an m×n matrix A (Magnus & Neudecker).
+    Commutation(DimSpec, DimSpec),
     /// `A : B : …`, at least two operands.
     Frob(Vec<Expr>),
     /// `a + b − c`: the first term and signed further terms.

@@ -83,6 +83,10 @@ impl Translation {
     fn dim(&self, dim: &mut DimSpec) {
         match dim {
             DimSpec::Int(_, s) | DimSpec::Name(_, s) => *s = self.span(*s),
+            DimSpec::Product(factors, s) => {
+                *s = self.span(*s);
+                factors.iter_mut().for_each(|d| self.dim(d));
+            }
         }
     }
 
@@ -92,6 +96,10 @@ impl Translation {
         match &mut e.kind {
             ExprKind::Num(_) | ExprKind::Name(_) => {}
             ExprKind::Identity(d) | ExprKind::Ones(d) => d.iter_mut().for_each(|d| self.dim(d)),
+            ExprKind::Commutation(m, n) => {
+                self.dim(m);
+                self.dim(n);
+            }
             ExprKind::Frob(items) | ExprKind::Kron(items) => items.iter_mut().for_each(|e| self.expr(e)),
             ExprKind::Sum(first, rest) => {
                 self.expr(first);

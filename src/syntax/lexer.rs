@@ -17,7 +17,7 @@ use crate::name::is_name_letter;
 use crate::syntax::token::{BarKind, Token, TokenKind};
 
 /// Superscript characters, in the order of the digits they stand for.
-const SUPERSCRIPT_DIGITS: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+pub const SUPERSCRIPT_DIGITS: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
 const SUPERSCRIPT_MINUS: char = '⁻';
 
 pub fn lex(src: &str) -> Vec<Token> {
@@ -167,10 +167,32 @@ fn malformed_extent(rest: &str) -> usize {
     end.max(1)
 }
 
+/// `{…}` after `_`: letters, digits and `_`, and for the sizes matdiff
+/// prints also `,` (`K_{m,n}`, `W_{1,12}`), spaces, `·`, powers and one
+/// level of inner braces (`I_{m n}`, `I_{n^{2}}`, `I_{n²}`).
+fn braced_subscript(i: &str) -> IResult<&str, &str> {
+    let fail = || nom::Err::Error(nom::error::Error::new(i, nom::error::ErrorKind::Verify));
+    let body = i.strip_prefix('{').ok_or_else(fail)?;
+    if !body.starts_with(|c: char| is_name_letter(c) || c.is_ascii_digit()) {
+        return Err(fail());
+    }
+    let mut depth = 0;
+    for (k, c) in body.char_indices() {
+        match c {
+            '{' if depth == 0 => depth = 1,
+            '}' if depth == 1 => depth = 0,
+            '}' => return Ok((&body[k + 1..], &body[..k])),
+            c if is_name_letter(c) || c.is_ascii_digit() || matches!(c, '_' | ',' | ' ' | '^' | '·') => {}
+            c if c == SUPERSCRIPT_MINUS || SUPERSCRIPT_DIGITS.contains(&c) => {}
+            _ => return Err(fail()),
+        }
+    }
+    Err(fail())
+}
+
 fn subscript_body(i: &str) -> IResult<&str, &str> {
-    let alnum = |c: char| is_name_letter(c) || c.is_ascii_digit();
     alt((
-        (char('{'), recognize((satisfy(alnum), take_while(move |c: char| alnum(c) || c == '_'))), char('}')).map(|(_, s, _)| s),
+        braced_subscript,
         digit1,
         recognize((satisfy(is_name_letter), take_while(|c: char| c.is_ascii_digit()))),
     ))

@@ -217,10 +217,15 @@ pub fn edit_distance(a: &[char], b: &[char]) -> usize {
     d[a.len()][b.len()]
 }
 
-/// The canonical spelling of a name: `W` + `_12` (braces dropped).
+/// The canonical spelling of a name: `W` + `_12` (braces dropped); the
+/// digits and subscript that matdiff's LaTeX writes together (`W_{1,12}`
+/// for `W1_12`) are put back apart.
 pub fn canonical(base: &str, subscript: Option<&str>) -> String {
-    match subscript {
-        Some(sub) => format!("{base}_{sub}"),
+    match subscript.map(|sub| (sub, sub.split_once(','))) {
+        Some((_, Some((digits, sub)))) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => {
+            format!("{base}{digits}_{sub}")
+        }
+        Some((sub, _)) => format!("{base}_{sub}"),
         None => base.to_string(),
     }
 }
@@ -244,6 +249,11 @@ pub fn is_plain_name(text: &str) -> bool {
         None => rest.is_empty(),
         Some(sub) => !sub.is_empty() && sub.chars().all(|c| is_name_letter(c) || c.is_ascii_digit()),
     }
+}
+
+/// Whether a subscript is one a name may have: letters, digits and `_`.
+pub fn is_plain_subscript(sub: &str) -> bool {
+    !sub.is_empty() && sub.chars().all(|c| is_name_letter(c) || c.is_ascii_digit() || c == '_')
 }
 
 /// The primed names the program defines or declares (`b'` in `b' = …`),
@@ -338,6 +348,9 @@ pub fn head_name(src: &str, tokens: &[Token], i: usize) -> Option<(String, usize
     if let Some(Token { kind: TokenKind::Sub(sub), span }) = tokens.get(next)
         && span.start == end
     {
+        if !is_plain_subscript(sub) && !sub.split_once(',').is_some_and(|(d, s)| d.bytes().all(|b| b.is_ascii_digit()) && is_plain_subscript(s)) {
+            return None;
+        }
         subscript = Some(sub.as_str());
         end = span.end;
         next += 1;

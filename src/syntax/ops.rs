@@ -82,6 +82,7 @@ impl Level {
             | ExprKind::Name(_)
             | ExprKind::Identity(_)
             | ExprKind::Ones(_)
+            | ExprKind::Commutation(..)
             | ExprKind::Call(..)
             | ExprKind::Norm(..) => Level::Atom,
         }

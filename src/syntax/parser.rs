@@ -13,6 +13,7 @@ use crate::syntax::ast::{
     DimSpec, Expr, ExprKind, Function, HadOp, Ident, NormKind, Postfix, ProdOp, Program, ShapeSpec, Sign, Stmt,
 };
 use crate::syntax::decl::{self, DeclForm};
+use crate::name::is_name_letter;
 use crate::syntax::latex;
 use crate::syntax::lexer::{self, superscript_value};
 use crate::syntax::names::{self, Heads};
@@ -680,24 +681,30 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// The size in `I_n`, `1_3`: a positive integer or a size name.
+    /// The size in `I_n`, `1_3`, `I_{mn}`: a positive integer, a size name,
+    /// or a product of them as matdiff prints it.
     fn size_subscript(&self, span: Span) -> PResult<DimSpec> {
         let written = self.text(span);
-        let text = written.trim_start_matches('_').trim_start_matches('{').trim_end_matches('}');
-        if text.chars().all(|c| c.is_ascii_digit()) {
-            return match text.parse::<u64>() {
-                Ok(0) => Err(boxed(Diagnostic::at(span, "a size must be positive, found `0`"))),
-                Ok(n) => Ok(DimSpec::Int(n, span)),
-                Err(_) => Err(boxed(Diagnostic::at(span, format!("size `{text}` is too large")))),
-            };
-        }
-        if names::is_plain_name(text) {
-            return Ok(DimSpec::Name(text.to_string(), span));
-        }
-        Err(boxed(
-            Diagnostic::at(span, format!("`{text}` is not a size"))
-                .hint("a size is a positive integer or a name such as `n` or `d_1`"),
-        ))
+        let inner = written.strip_prefix('_').unwrap_or(written);
+        let (text, at) = match inner.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
+            Some(t) => (t, span.start + written.len() - inner.len() + 1),
+            None => (inner, span.start + written.len() - inner.len()),
+        };
+        size(text, at).map_err(boxed)
+    }
+
+    /// `K_{m,n}`: the commutation matrix, its two sizes apart.
+    fn commutation(&self, span: Span, sub_span: Span) -> PResult<Expr> {
+        let written = self.text(sub_span);
+        let open = written.find('{').map_or(1, |i| i + 1);
+        let inner = &written[open..written.len() - usize::from(written.ends_with('}'))];
+        let Some((m, n)) = inner.split_once(',') else {
+            return Err(boxed(Diagnostic::at(sub_span, "a commutation matrix has two sizes: `K_{m,n}`")));
+        };
+        let at = sub_span.start + open;
+        let m = size(m, at).map_err(boxed)?;
+        let n = size(n, at + inner.find(',').map_or(0, |i| i + 1)).map_err(boxed)?;
+        Ok(Expr { kind: ExprKind::Commutation(m, n), span: span.to(sub_span) })
     }
 
     /// A name with its subscript and the primes that belong to it; `I` is
@@ -713,6 +720,20 @@ impl<'a> Parser<'a> {
                 None => None,
             };
             return Ok(Expr { kind: ExprKind::Identity(dim), span });
+        }
+        if let Some((sub, sub_span)) = &subscript
+            && !names::is_plain_subscript(sub)
+        {
+            if base == "K" && sub.contains(',') {
+                return self.commutation(token.span, *sub_span);
+            }
+            let digits_first = sub.split_once(',').is_some_and(|(d, s)| d.bytes().all(|b| b.is_ascii_digit()) && names::is_plain_subscript(s));
+            if !digits_first {
+                return Err(boxed(
+                    Diagnostic::at(*sub_span, format!("malformed subscript `{}`", self.text(*sub_span)))
+                        .hint("write `x_1`, `x_i` or `x_{12}`; `K_{m,n}` is the commutation matrix, `I_{mn}` an identity of size mn"),
+                ));
+            }
         }
         let mut name = names::canonical(base, subscript.as_ref().map(|(s, _)| s.as_str()));
         let available = self.tokens[self.pos..]
@@ -954,6 +975,68 @@ fn starts_atom(kind: &TokenKind, in_norm: bool) -> bool {
 /// Tokens that can begin an operand: an atom or a minus sign.
 fn starts_operand(kind: &TokenKind) -> bool {
     starts_atom(kind, false) || matches!(kind, TokenKind::Minus | TokenKind::Error(_))
+}
+
+/// A size written at byte `at`: `3`, `n`, `d_1`, or a product of factors
+/// side by side, spaced or with `·`, each perhaps with a power (`mn`,
+/// `m n`, `2n`, `n^{2}`, `n²`).
+fn size(text: &str, at: usize) -> Result<DimSpec, Diagnostic> {
+    let trimmed = text.trim();
+    let at = at + text.len() - text.trim_start().len();
+    let span = Span::new(at, at + trimmed.len());
+    let refuse = || {
+        Diagnostic::at(span, format!("`{trimmed}` is not a size"))
+            .hint("a size is a positive integer, a name such as `n` or `d_1`, or a product (`I_{mn}`)")
+    };
+    if !trimmed.is_empty() && trimmed.bytes().all(|b| b.is_ascii_digit()) {
+        return match trimmed.parse::<u64>() {
+            Ok(0) => Err(Diagnostic::at(span, "a size must be positive, found `0`")),
+            Ok(n) => Ok(DimSpec::Int(n, span)),
+            Err(_) => Err(Diagnostic::at(span, format!("size `{trimmed}` is too large"))),
+        };
+    }
+    if names::is_plain_name(trimmed) {
+        return Ok(DimSpec::Name(trimmed.to_string(), span));
+    }
+    let mut factors = Vec::new();
+    let mut rest = trimmed;
+    while !rest.is_empty() {
+        rest = rest.trim_start_matches([' ', '·']);
+        let start = at + trimmed.len() - rest.len();
+        let first = rest.chars().next().ok_or_else(refuse)?;
+        let digits = |r: &str| r.len() - r.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let len = if first.is_ascii_digit() {
+            digits(rest)
+        } else if is_name_letter(first) {
+            first.len_utf8() + digits(&rest[first.len_utf8()..])
+        } else {
+            return Err(refuse());
+        };
+        let factor = size(&rest[..len], start)?;
+        rest = &rest[len..];
+        // a power: ^2, ^{2}, ²
+        let power = if let Some(p) = rest.strip_prefix('^') {
+            let (body, used) = match p.strip_prefix('{') {
+                Some(b) => (b.split('}').next().unwrap_or(""), 1 + b.find('}').map_or(b.len(), |i| i + 1)),
+                None => (&p[..digits(p)], digits(p)),
+            };
+            rest = &p[used..];
+            body.trim().parse::<usize>().ok()
+        } else {
+            let sup: String = rest.chars().take_while(|c| lexer::SUPERSCRIPT_DIGITS.contains(c)).collect();
+            rest = &rest[sup.len()..];
+            if sup.is_empty() { Some(1) } else { superscript_value(&sup).and_then(|v| usize::try_from(v).ok()) }
+        };
+        match power {
+            Some(k @ 1..=8) => factors.extend(std::iter::repeat_n(factor, k)),
+            _ => return Err(refuse()),
+        }
+    }
+    match factors.len() {
+        0 => Err(refuse()),
+        1 => Ok(factors.remove(0)),
+        _ => Ok(DimSpec::Product(factors, span)),
+    }
 }
 
 fn too_deep(span: Span) -> Box<Diagnostic> {

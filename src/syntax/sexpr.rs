@@ -36,6 +36,7 @@ fn dim(d: &DimSpec) -> String {
     match d {
         DimSpec::Int(n, _) => n.to_string(),
         DimSpec::Name(n, _) => n.clone(),
+        DimSpec::Product(factors, _) => factors.iter().map(dim).collect::<Vec<_>>().join("·"),
     }
 }
 
@@ -63,6 +64,9 @@ fn write_expr(out: &mut String, e: &Expr) {
         ExprKind::Identity(None) => out.push('I'),
         ExprKind::Identity(Some(d)) => {
             let _ = write!(out, "(I {})", dim(d));
+        }
+        ExprKind::Commutation(m, n) => {
+            let _ = write!(out, "(K {} {})", dim(m), dim(n));
         }
         ExprKind::Ones(None) => out.push('𝟙'),
         ExprKind::Ones(Some(d)) => {
