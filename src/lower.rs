@@ -161,6 +161,11 @@ impl Lowering<'_> {
                 let n = self.size(e.span);
                 self.graph.ones(n)
             }
+            ExprKind::Unvec(v, _) => {
+                let (r, c) = (self.size(e.span), self.size(Span::new(e.span.start + 1, e.span.start + 1)));
+                let v = self.expr(v);
+                self.graph.unvec(v, crate::shape::Shape::new(r, c))
+            }
             ExprKind::Commutation(m, n) => {
                 let (m, n) = (self.size(m.span()), self.size(n.span()));
                 self.graph.constant(crate::ir::Constant::Commutation(m, n))

@@ -170,7 +170,9 @@ struct Infer<'a> {
     defining: Option<String>,
     /// Each sized constant (`I`, `𝟙`): where it is, whether an identity,
     /// and its size.
-    constants: Vec<(Span, bool, Var)>,
+    /// Sizes of constants for lowering, by where they were written: the
+    /// constant (`I`, `𝟙`, `K`, `unvec`, by its first letter) and the size.
+    constants: Vec<(Span, char, Var)>,
     /// Dimensions that are products (of `⊗`, `kron`, `vec`), with the
     /// operation and where it is, to refuse one too large for 64 bits.
     products: Vec<Product>,
@@ -593,7 +595,7 @@ impl Infer<'_> {
                     Some(d) => self.dim(d),
                     None => self.dims.fresh(None, false),
                 };
-                self.constants.push((e.span, true, n));
+                self.constants.push((e.span, 'I', n));
                 Ok(Sh { rows: n, cols: n })
             }
             ExprKind::Ones(d) => {
@@ -601,14 +603,40 @@ impl Infer<'_> {
                     Some(d) => self.dim(d),
                     None => self.dims.fresh(None, true),
                 };
-                self.constants.push((e.span, false, n));
+                self.constants.push((e.span, '𝟙', n));
                 Ok(Sh { rows: n, cols: self.dims.one() })
+            }
+            // unvec(v) is r×c with rc = the length of v; the shape is
+            // written (`unvec_{m×n}(v)`) or fixed by what is around it
+            ExprKind::Unvec(v, shape) => {
+                let sh = self.expr(v)?;
+                let (r, c) = match shape {
+                    Some((r, c)) => (self.dim(r), self.dim(c)),
+                    None => (self.dims.fresh(None, false), self.dims.fresh(None, false)),
+                };
+                let rc = self.dims.fresh(Some(Value::Product(r, c)), false);
+                let one = self.dims.one();
+                if !self.dims.equate(&sh.cols, &one) || !self.dims.equate(&sh.rows, &rc) {
+                    let message = if shape.is_some() {
+                        "`unvec` needs a column vector whose length is the number of entries of its shape"
+                    } else {
+                        "nothing fixes the shape `unvec` makes of this vector"
+                    };
+                    let name = Span::new(e.span.start, e.span.start + "unvec".len());
+                    return Err(Diagnostic::new(message)
+                        .label(name, if shape.is_some() { "reshapes to the shape written" } else { "reshapes to a shape nothing fixes" })
+                        .label(v.span, "this vector")
+                        .hint("write the shape: `unvec_{m×n}(v)` for a vector v of length mn"));
+                }
+                self.constants.push((e.span, 'u', r));
+                self.constants.push((Span::new(e.span.start + 1, e.span.start + 1), 'u', c));
+                Ok(Sh { rows: r, cols: c })
             }
             // K_{m,n} is mn×mn; lowering finds m and n by their spans
             ExprKind::Commutation(m, n) => {
                 let (vm, vn) = (self.dim(m), self.dim(n));
-                self.constants.push((m.span(), true, vm));
-                self.constants.push((n.span(), true, vn));
+                self.constants.push((m.span(), 'K', vm));
+                self.constants.push((n.span(), 'K', vn));
                 let mn = self.dims.fresh(Some(Value::Product(vm, vn)), false);
                 Ok(Sh { rows: mn, cols: mn })
             }
@@ -836,10 +864,16 @@ impl Infer<'_> {
         let given: Vec<Name> = variables.values().flat_map(|s: &Shape| [s.rows.names(), s.cols.names()]).flatten().collect();
         let constants = std::mem::take(&mut self.constants);
         let mut constant_sizes = HashMap::new();
-        for (span, identity, v) in constants {
+        for (span, constant, v) in constants {
             let size = resolve(&mut self, v);
             if let Some(free) = size.names().into_iter().find(|n| !given.contains(n)) {
-                let (what, example) = if identity { ("identity `I`", "I_3") } else { ("ones vector `𝟙`", "1_3") };
+                let identity = constant == 'I';
+                let (what, example) = match constant {
+                    'I' => ("identity `I`", "I_3"),
+                    '𝟙' => ("ones vector `𝟙`", "1_3"),
+                    'K' => ("commutation matrix `K`", "K_{3,2}"),
+                    _ => ("`unvec`", "unvec_{3×2}(v)"),
+                };
                 return Err(Diagnostic::new(format!("the size of this {what} is not determined by any variable"))
                     .label(span, format!("its size `{free}` is not the size of any variable"))
                     .hint(format!(

@@ -73,6 +73,10 @@ pub enum ExprKind {
     Identity(Option<DimSpec>),
     /// `𝟙`, `ones`, `1_n`: the all-ones column vector.
     Ones(Option<DimSpec>),
+    /// `unvec(v)`, `unvec_{m×n}(v)`: v reshaped column by column to m×n
+    /// (the inverse of `vec`); without a written shape, what is around it
+    /// must fix it.
+    Unvec(Box<Expr>, Option<(DimSpec, DimSpec)>),
     /// `K_{m,n}`: the commutation matrix, mn×mn, with K vec(A) = vec(Aᵀ)
     /// for an m×n matrix A (Magnus & Neudecker).
     Commutation(DimSpec, DimSpec),

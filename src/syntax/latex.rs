@@ -11,7 +11,7 @@
 //! The rewrite is one pass over the text with a stack of what each open `{`
 //! becomes when it closes (heap, not recursion: any nesting is safe).
 //! Commands it does not know are copied as they are, for the lexer to
-//! refuse (`unknown command`); `\in`, `\times` and `\mathbb` are copied too,
+//! refuse (`unknown command`); `\in` and `\mathbb` are copied too,
 //! since the lexer and the shapes of declarations read them.
 
 use crate::diagnostic::{Diagnostic, Span};
@@ -99,6 +99,13 @@ impl Translation {
             ExprKind::Commutation(m, n) => {
                 self.dim(m);
                 self.dim(n);
+            }
+            ExprKind::Unvec(v, shape) => {
+                self.expr(v);
+                if let Some((r, c)) = shape {
+                    self.dim(r);
+                    self.dim(c);
+                }
             }
             ExprKind::Frob(items) | ExprKind::Kron(items) => items.iter_mut().for_each(|e| self.expr(e)),
             ExprKind::Sum(first, rest) => {
@@ -483,6 +490,7 @@ impl Writer<'_> {
                 "cdot" | "ast" => self.emit("·", here),
                 "circ" | "odot" => self.emit("∘", here),
                 "otimes" => self.emit("⊗", here),
+                "times" => self.emit("×", here),
                 "oslash" => self.emit("⊘", here),
                 "top" | "intercal" => self.emit("⊤", here),
                 "lVert" | "rVert" | "Vert" => self.emit("‖", here),

@@ -168,7 +168,8 @@ fn malformed_extent(rest: &str) -> usize {
 }
 
 /// `{…}` after `_`: letters, digits and `_`, and for the sizes matdiff
-/// prints also `,` (`K_{m,n}`, `W_{1,12}`), spaces, `·`, powers and one
+/// prints also `,` (`K_{m,n}`, `W_{1,12}`), `×` (`unvec_{m×n}`), spaces,
+/// `·`, powers and one
 /// level of inner braces (`I_{m n}`, `I_{n^{2}}`, `I_{n²}`).
 fn braced_subscript(i: &str) -> IResult<&str, &str> {
     let fail = || nom::Err::Error(nom::error::Error::new(i, nom::error::ErrorKind::Verify));
@@ -182,7 +183,7 @@ fn braced_subscript(i: &str) -> IResult<&str, &str> {
             '{' if depth == 0 => depth = 1,
             '}' if depth == 1 => depth = 0,
             '}' => return Ok((&body[k + 1..], &body[..k])),
-            c if is_name_letter(c) || c.is_ascii_digit() || matches!(c, '_' | ',' | ' ' | '^' | '·') => {}
+            c if is_name_letter(c) || c.is_ascii_digit() || matches!(c, '_' | ',' | ' ' | '^' | '·' | '×') => {}
             c if c == SUPERSCRIPT_MINUS || SUPERSCRIPT_DIGITS.contains(&c) => {}
             _ => return Err(fail()),
         }

@@ -74,6 +74,9 @@ fn split_run(text: &str, start: usize, before_paren: bool, out: &mut Vec<Token>)
         "scalar" => {
             return out.push(Token { kind: TokenKind::Scalar, span });
         }
+        "unvec" => {
+            return out.push(Token { kind: TokenKind::Unvec, span });
+        }
         _ => {}
     }
     // One letter and its digits (`x`, `W12`): the common case, one name.

@@ -83,6 +83,7 @@ impl Level {
             | ExprKind::Identity(_)
             | ExprKind::Ones(_)
             | ExprKind::Commutation(..)
+            | ExprKind::Unvec(..)
             | ExprKind::Call(..)
             | ExprKind::Norm(..) => Level::Atom,
         }

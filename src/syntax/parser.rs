@@ -588,6 +588,7 @@ impl<'a> Parser<'a> {
     fn atom(&mut self) -> PResult<Expr> {
         match *self.peek_kind() {
             TokenKind::Func(f) => self.call(f),
+            TokenKind::Unvec => self.unvec(),
             TokenKind::LParen => self.parenthesized(),
             TokenKind::Bar(kind) => self.norm(kind),
             _ => self.leaf(),
@@ -777,6 +778,46 @@ impl<'a> Parser<'a> {
         Ok(Expr { kind: ExprKind::Call(function, name, args), span: name.to(close) })
     }
 
+    /// `unvec(v)`, `unvec_{m×n}(v)`.
+    fn unvec(&mut self) -> PResult<Expr> {
+        let name = self.bump().span;
+        let shape = match self.subscript() {
+            None => None,
+            Some((_, sub_span)) => Some(self.unvec_shape(sub_span)?),
+        };
+        let open = self.peek().clone();
+        if open.kind != TokenKind::LParen {
+            return Err(boxed(
+                Diagnostic::at(name, "`unvec` is a function and needs parentheses").hint("write `unvec(v)` or `unvec_{m×n}(v)`"),
+            ));
+        }
+        self.bump();
+        self.enter(open.span)?;
+        let saved = self.open_bracket(false);
+        let args = self.arguments(open.span);
+        self.close_bracket(saved);
+        let (mut args, close) = args?;
+        if args.len() != 1 {
+            return Err(boxed(
+                Diagnostic::at(name.to(close), format!("`unvec` takes 1 argument, found {}", args.len()))
+                    .hint("write `unvec(v)` or `unvec_{m×n}(v)`"),
+            ));
+        }
+        Ok(Expr { kind: ExprKind::Unvec(Box::new(args.remove(0)), shape), span: name.to(close) })
+    }
+
+    /// The `_{m×n}` of `unvec`.
+    fn unvec_shape(&self, span: Span) -> PResult<(DimSpec, DimSpec)> {
+        let written = self.text(span);
+        let open = written.find('{').map_or(1, |i| i + 1);
+        let inner = &written[open..written.len() - usize::from(written.ends_with('}'))];
+        let Some((r, c)) = inner.split_once('×') else {
+            return Err(boxed(Diagnostic::at(span, "the shape of `unvec` is `rows×cols`").hint("write `unvec_{m×n}(v)`")));
+        };
+        let at = span.start + open;
+        Ok((size(r, at).map_err(boxed)?, size(c, at + r.len() + '×'.len_utf8()).map_err(boxed)?))
+    }
+
     /// The arguments after `(` and the span of the closing `)`.
     fn arguments(&mut self, open: Span) -> PResult<(Vec<Expr>, Span)> {
         let mut args = Vec::new();
@@ -964,6 +1005,7 @@ fn starts_atom(kind: &TokenKind, in_norm: bool) -> bool {
         | TokenKind::Name
         | TokenKind::Func(_)
         | TokenKind::Ones
+        | TokenKind::Unvec
         | TokenKind::Scalar
         | TokenKind::LParen
         | TokenKind::LBrace => true,

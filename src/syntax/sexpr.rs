@@ -65,6 +65,12 @@ fn write_expr(out: &mut String, e: &Expr) {
         ExprKind::Identity(Some(d)) => {
             let _ = write!(out, "(I {})", dim(d));
         }
+        ExprKind::Unvec(v, shape) => {
+            let _ = match shape {
+                Some((r, c)) => write!(out, "(unvec {}×{} {})", dim(r), dim(c), expr(v)),
+                None => write!(out, "(unvec {})", expr(v)),
+            };
+        }
         ExprKind::Commutation(m, n) => {
             let _ = write!(out, "(K {} {})", dim(m), dim(n));
         }

@@ -27,6 +27,8 @@ pub enum TokenKind {
     Func(Function),
     /// `𝟙` or the run `ones`.
     Ones,
+    /// The run `unvec` (its shape may follow as a subscript, then `(`).
+    Unvec,
     /// The run `scalar` (meaningful in declarations only).
     Scalar,
     /// `_1`, `_{12}`, `_i`: the subscript without `_` and braces.
