@@ -167,9 +167,10 @@ impl Lowering<'_> {
                 let mut acc = self.expr(first);
                 for (sign, _, item) in rest {
                     let b = self.expr(item);
+                    let (a, b) = self.broadcast(acc, b);
                     acc = match sign {
-                        Sign::Plus => self.graph.add(acc, b),
-                        Sign::Minus => self.graph.sub(acc, b),
+                        Sign::Plus => self.graph.add(a, b),
+                        Sign::Minus => self.graph.sub(a, b),
                     };
                 }
                 acc
@@ -243,6 +244,23 @@ impl Lowering<'_> {
                 let a = self.expr(inner);
                 self.graph.norm(a)
             }
+        }
+    }
+
+    /// A number in a sum with a vector or matrix (inference allows it for
+    /// numbers only) is added to every entry: `c` becomes `c𝟙`, `c𝟙ᵀ` or
+    /// `c𝟙𝟙ᵀ`, written out so that results show the `𝟙`.
+    fn broadcast(&mut self, a: Id, b: Id) -> (Id, Id) {
+        let g = &mut self.graph;
+        let (sa, sb) = (g.shape(a).clone(), g.shape(b).clone());
+        if sa == sb {
+            (a, b)
+        } else if sa.is_scalar() {
+            let ones = g.ones_like(&sb);
+            (g.mul(a, ones), b)
+        } else {
+            let ones = g.ones_like(&sa);
+            (a, g.mul(b, ones))
         }
     }
 
