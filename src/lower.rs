@@ -152,6 +152,7 @@ impl Lowering<'_> {
     fn expr(&mut self, e: &Expr) -> Id {
         match &e.kind {
             ExprKind::Num(n) => self.graph.num(*n),
+            ExprKind::Name(n) if self.shapes.sizes.contains(n) => self.graph.size(Dim::named(Name::new(n))),
             ExprKind::Name(n) => self.graph.sym(Name::new(n)),
             ExprKind::Identity(_) => {
                 let n = self.size(e.span);
@@ -230,6 +231,14 @@ impl Lowering<'_> {
                     Function::Softmax => g.softmax(a[0]),
                     Function::LogSumExp => g.lse(a[0]),
                     Function::Sum => g.sum(a[0]),
+                    Function::Mean => {
+                        // the sum of the entries over their number
+                        let s = g.shape(a[0]).clone();
+                        let n = s.len().expect("inference bounds sizes");
+                        let (sum, n) = (g.sum(a[0]), g.size(n));
+                        let n = g.inv(n);
+                        g.mul(sum, n)
+                    }
                     Function::Trace => g.tr(a[0]),
                     Function::Det => g.det(a[0]),
                     Function::LogDet => g.logdet(a[0]),

@@ -31,6 +31,8 @@ pub struct Shapes {
     pub constant_sizes: HashMap<usize, Dim>,
     /// Every named dimension in the result, declared or invented.
     pub dims: Vec<Name>,
+    /// Declared sizes used in expressions as numbers (`n` in `1/n ‖Xw − y‖²`).
+    pub sizes: std::collections::HashSet<String>,
 }
 
 type Var = u32;
@@ -246,6 +248,8 @@ struct Infer<'a> {
     /// Dimensions that are products (of `⊗`, `kron`, `vec`), with the
     /// operation and where it is, to refuse one too large for 64 bits.
     products: Vec<Product>,
+    /// Declared sizes used in expressions as numbers.
+    sizes: std::collections::HashSet<String>,
 }
 
 pub fn infer(program: &Program, src: &str) -> Result<Shapes, Diagnostic> {
@@ -261,6 +265,7 @@ pub fn infer(program: &Program, src: &str) -> Result<Shapes, Diagnostic> {
         defining: None,
         constants: Vec::new(),
         products: Vec::new(),
+        sizes: Default::default(),
     };
     // Declarations hold for the whole program, wherever they are written.
     let mut declared_at: HashMap<&str, Span> = HashMap::new();
@@ -429,6 +434,11 @@ impl Infer<'_> {
         if let Some(sh) = self.variables.get(name) {
             return Ok(sh.clone());
         }
+        // a declared size, not itself declared a variable, is that number
+        if self.named.contains_key(name) && !self.declared.contains_key(name) {
+            self.sizes.insert(name.to_string());
+            return Ok(Sh { rows: self.dims.one(), cols: self.dims.one() });
+        }
         let sh = match self.declared.get(name) {
             Some((sh, _)) => sh.clone(),
             None => self.conventional(name),
@@ -482,7 +492,14 @@ impl Infer<'_> {
     }
 
     fn mismatch(&mut self, m: Mismatch, what: &str, operator: Option<Span>, args: &[(Sh<Var>, Span)]) -> Diagnostic {
-        let refused = self.dims.refused.take().filter(|marks| !marks.is_empty());
+        let mut refused = self.dims.refused.take().filter(|marks| !marks.is_empty());
+        // `A + α`: the rows of `A` were refused; its columns would be too
+        if let (Some(marks), Mismatch::Same { left, right }) = (&mut refused, m) {
+            let mut trial = self.dims.clone();
+            if !trial.equate(&args[left].0.cols, &args[right].0.cols) {
+                marks.extend(trial.refused.into_iter().flatten());
+            }
+        }
         let d = self.describe(m, what, operator, args);
         match refused {
             Some(marks) => {
@@ -508,8 +525,9 @@ impl Infer<'_> {
             let text = self.src.get(a.1.start..a.1.end).unwrap_or("").trim();
             text.chars().next().is_some_and(|c| crate::name::greek_ascii(c).is_some() && c.is_lowercase())
         });
-        match greek.and_then(|a| self.convention_hint(a.1)) {
-            Some(h) if !broadcast => Diagnostic { hint: Some(h), ..d },
+        match (greek.and_then(|a| self.convention_hint(a.1)), d.hint.clone()) {
+            (Some(h), Some(own)) if broadcast => Diagnostic { hint: Some(format!("{own}; or, {h}")), ..d },
+            (Some(h), _) => Diagnostic { hint: Some(h), ..d },
             _ => d,
         }
     }
@@ -519,7 +537,7 @@ impl Infer<'_> {
     /// would be read with `A` scaled, or as a row: refused, with the
     /// declarations of both readings. `next` is the factor after it.
     fn transposed_scalar(&self, e: &Expr, next: Option<&Expr>) -> Option<Diagnostic> {
-        let ExprKind::Postfix(inner, Postfix::Transpose, _) = &e.kind else { return None };
+        let ExprKind::Postfix(inner, Postfix::Transpose, op) = &e.kind else { return None };
         let ExprKind::Name(name) = &inner.kind else { return None };
         let conventional = !self.declared.contains_key(name) && !self.definitions.contains_key(name);
         let parts = NameParts::split(name);
@@ -542,7 +560,8 @@ impl Infer<'_> {
                 "`{}` transposes a scalar: `{q}` is a lowercase Greek letter, so a scalar unless declared",
                 self.quote(e.span)
             ))
-            .label(e.span, "the transpose of a scalar")
+            .label(inner.span, "a scalar unless declared")
+            .label(*op, "transposed here")
             .hint(hint),
         )
     }
@@ -571,6 +590,11 @@ impl Infer<'_> {
                 if s == "?" { placeholder.to_string() } else { s }
             };
             let upper = NameParts::split(name).is_upper();
+            // a vector taken for one was refused before marks on matrices;
+            // the operator's own hint (`xᵀy`, `l o s s`) says more
+            if !upper && d.hint.is_some() {
+                continue;
+            }
             let (would, decl) = match (upper, rows, cols) {
                 (true, Some(r), None) => ("a row vector", format!("1×{}", size(r, "n"))),
                 (true, None, Some(c)) => ("a column vector", format!("{}×1", size(c, "m"))),
@@ -921,7 +945,7 @@ impl Infer<'_> {
                     | Function::Abs => return Ok(shaped[0].0.clone()),
                     Function::Softmax => Op::Softmax,
                     Function::LogSumExp => Op::Lse,
-                    Function::Sum => Op::Sum,
+                    Function::Sum | Function::Mean => Op::Sum,
                     Function::Trace => Op::Tr,
                     Function::Det => Op::Det,
                     Function::LogDet => Op::Logdet,
@@ -1038,6 +1062,7 @@ impl Infer<'_> {
             }
             constant_sizes.insert(span.start, size);
         }
-        Ok(Shapes { variables, first_use: std::mem::take(&mut self.first_use), definitions, constant_sizes, dims })
+        let sizes = std::mem::take(&mut self.sizes);
+        Ok(Shapes { variables, first_use: std::mem::take(&mut self.first_use), definitions, constant_sizes, dims, sizes })
     }
 }
