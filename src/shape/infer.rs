@@ -508,9 +508,12 @@ impl Infer<'_> {
             }
             None => {
                 let d = self.with_greek_hint(d, m, what, args);
-                match (&d.hint, args.iter().find_map(|a| self.convention_hint(a.1))) {
-                    (None, Some(h)) => d.hint(h),
-                    _ => d,
+                if d.hint.is_some() {
+                    return d;
+                }
+                match self.unfactored_hint(args).or_else(|| args.iter().find_map(|a| self.convention_hint(a.1))) {
+                    Some(h) => d.hint(h),
+                    None => d,
                 }
             }
         }
@@ -530,6 +533,30 @@ impl Infer<'_> {
             (Some(h), _) => Diagnostic { hint: Some(h), ..d },
             _ => d,
         }
+    }
+
+    /// For an operand whose size is a product of unknown sizes (`vec(X)`,
+    /// `A ⊗ B` of undeclared matrices) met by a known size: matdiff does not
+    /// guess how that size factors.
+    fn unfactored_hint(&mut self, args: &[(Sh<Var>, Span)]) -> Option<String> {
+        let known: Vec<String> = args
+            .iter()
+            .flat_map(|a| [a.0.rows, a.0.cols])
+            .filter_map(|v| self.dims.known(v))
+            .filter(|d| !d.is_one())
+            .map(|d| d.to_string().replace('·', ""))
+            .collect();
+        let size = known.first()?.clone();
+        let arg = args.iter().find(|a| {
+            [a.0.rows, a.0.cols].into_iter().any(|v| {
+                let r = self.dims.find(v);
+                matches!(self.dims.value[r as usize], Some(Value::Product(..))) && self.dims.known(v).is_none()
+            })
+        })?;
+        let q = self.quote(arg.1);
+        Some(format!(
+            "a size of `{q}` is a product of sizes that nothing fixes, and matdiff does not guess how {size} factors: declare the shapes in `{q}`"
+        ))
     }
 
     /// `μᵀ` of an undeclared lowercase Greek letter: the transpose says
