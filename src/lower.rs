@@ -152,6 +152,7 @@ impl Lowering<'_> {
     fn expr(&mut self, e: &Expr) -> Id {
         match &e.kind {
             ExprKind::Num(n) => self.graph.num(*n),
+            ExprKind::Name(n) if self.shapes.sizes.contains(n) => self.graph.size(Dim::named(Name::new(n))),
             ExprKind::Name(n) => self.graph.sym(Name::new(n)),
             ExprKind::Identity(_) => {
                 let n = self.size(e.span);
@@ -176,9 +177,10 @@ impl Lowering<'_> {
                 let mut acc = self.expr(first);
                 for (sign, _, item) in rest {
                     let b = self.expr(item);
+                    let (a, b) = self.broadcast(acc, b);
                     acc = match sign {
-                        Sign::Plus => self.graph.add(acc, b),
-                        Sign::Minus => self.graph.sub(acc, b),
+                        Sign::Plus => self.graph.add(a, b),
+                        Sign::Minus => self.graph.sub(a, b),
                     };
                 }
                 acc
@@ -240,6 +242,14 @@ impl Lowering<'_> {
                     Function::Softmax => g.softmax(a[0]),
                     Function::LogSumExp => g.lse(a[0]),
                     Function::Sum => g.sum(a[0]),
+                    Function::Mean => {
+                        // the sum of the entries over their number
+                        let s = g.shape(a[0]).clone();
+                        let n = s.len().expect("inference bounds sizes");
+                        let (sum, n) = (g.sum(a[0]), g.size(n));
+                        let n = g.inv(n);
+                        g.mul(sum, n)
+                    }
                     Function::Trace => g.tr(a[0]),
                     Function::Det => g.det(a[0]),
                     Function::LogDet => g.logdet(a[0]),
@@ -254,6 +264,23 @@ impl Lowering<'_> {
                 let a = self.expr(inner);
                 self.graph.norm(a)
             }
+        }
+    }
+
+    /// A number in a sum with a vector or matrix (inference allows it for
+    /// numbers only) is added to every entry: `c` becomes `c𝟙`, `c𝟙ᵀ` or
+    /// `c𝟙𝟙ᵀ`, written out so that results show the `𝟙`.
+    fn broadcast(&mut self, a: Id, b: Id) -> (Id, Id) {
+        let g = &mut self.graph;
+        let (sa, sb) = (g.shape(a).clone(), g.shape(b).clone());
+        if sa == sb {
+            (a, b)
+        } else if sa.is_scalar() {
+            let ones = g.ones_like(&sb);
+            (g.mul(a, ones), b)
+        } else {
+            let ones = g.ones_like(&sa);
+            (a, g.mul(b, ones))
         }
     }
 

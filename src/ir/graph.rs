@@ -268,6 +268,13 @@ impl Graph {
     pub fn ones(&mut self, n: Dim) -> Id {
         if n.is_one() { self.int(1) } else { self.constant(Constant::Ones(n)) }
     }
+    /// A size as a number (`n` in `1/n ‖Xw − y‖²`); a known size is an integer.
+    pub fn size(&mut self, n: Dim) -> Id {
+        match n.as_int().and_then(|k| i64::try_from(k).ok()) {
+            Some(k) => self.int(k),
+            None => self.constant(Constant::Size(n)),
+        }
+    }
     /// The all-ones matrix of a shape, `𝟙_m 𝟙_nᵀ`.
     pub fn ones_like(&mut self, shape: &Shape) -> Id {
         let col = self.ones(shape.rows.clone());

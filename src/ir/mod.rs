@@ -192,6 +192,9 @@ pub enum Constant {
     Zero(Shape),
     /// The commutation matrix `K_{m,n}`: `K vec(X) = vec(Xᵀ)` for `X` `m×n`.
     Commutation(Dim, Dim),
+    /// A size as a number, the `n` of `1/n ‖Xw − y‖²` (CONTRACT §1, *Sizes
+    /// are numbers*): a positive scalar, never an integer (that is a `Num`).
+    Size(Dim),
 }
 
 impl Constant {
@@ -201,6 +204,7 @@ impl Constant {
             Constant::Ones(n) => Shape::column(n.clone()),
             Constant::Zero(s) => s.clone(),
             Constant::Commutation(m, n) => Shape::square(m.times(n).unwrap_or(Dim::ONE)),
+            Constant::Size(_) => Shape::scalar(),
         }
     }
 }
@@ -212,6 +216,7 @@ impl fmt::Display for Constant {
             Constant::Ones(n) => write!(f, "𝟙[{n}]"),
             Constant::Zero(s) => write!(f, "0[{}×{}]", s.rows, s.cols),
             Constant::Commutation(m, n) => write!(f, "K[{m},{n}]"),
+            Constant::Size(n) => write!(f, "size[{n}]"),
         }
     }
 }
@@ -233,6 +238,7 @@ impl FromStr for Constant {
             ("𝟙", [n]) => Ok(Constant::Ones(n.clone())),
             ("0", [r, c]) => Ok(Constant::Zero(Shape::new(r.clone(), c.clone()))),
             ("K", [m, n]) => Ok(Constant::Commutation(m.clone(), n.clone())),
+            ("size", [n]) => Ok(Constant::Size(n.clone())),
             _ => Err(bad()),
         }
     }

@@ -53,6 +53,7 @@ impl Props {
                 Constant::Ones(_) => (false, true),
                 Constant::Zero(s) => (s.is_square(), false),
                 Constant::Commutation(m, n) => (m == n, false),
+                Constant::Size(_) => (true, true),
             },
             Math::Add([a, b]) | Math::Had([a, b]) | Math::Kron([a, b]) => (both(*a, *b, sym), both(*a, *b, pos)),
             // A product of symmetric matrices is not symmetric in general;

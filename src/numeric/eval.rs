@@ -546,6 +546,7 @@ fn constant(c: &Constant, sizes: &Sizes) -> Result<Value> {
             Value::identity(n, n)
         }
         Constant::Ones(n) => Value::from_element(sizes.dim(n)?, 1, 1.0),
+        Constant::Size(n) => scalar(sizes.dim(n)? as f64),
         Constant::Zero(s) => {
             let (r, c) = sizes.shape(s)?;
             Value::zeros(r, c)

@@ -260,6 +260,9 @@ impl Emitter<'_> {
                 Constant::Identity(n) => (format!("np.eye({})", self.dim(&n)), Py::Atom),
                 Constant::Ones(n) => (format!("np.ones(({}, 1))", self.dim(&n)), Py::Atom),
                 Constant::Zero(s) => (format!("np.zeros(({}, {}))", self.dim(&s.rows), self.dim(&s.cols)), Py::Atom),
+                // a size comes from the arguments' shapes (`n_ = X.shape[0]`)
+                Constant::Size(n) if n.as_name().is_some() => (self.dim(&n), Py::Atom),
+                Constant::Size(n) => (self.dim(&n), Py::Product),
                 Constant::Commutation(m, n) => {
                     self.helpers.insert("_commutation");
                     (format!("_commutation({}, {})", self.dim(&m), self.dim(&n)), Py::Atom)

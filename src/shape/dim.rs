@@ -55,6 +55,14 @@ impl Dim {
         self.0 == Repr::Int(1)
     }
 
+    /// The name when the dimension is one named size (`n`, not `2n` or `mn`).
+    pub fn as_name(&self) -> Option<Name> {
+        match self.0 {
+            Repr::Named(n) => Some(n),
+            _ => None,
+        }
+    }
+
     /// The value when no name is involved.
     pub fn as_int(&self) -> Option<u64> {
         match self.0 {

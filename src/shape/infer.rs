@@ -31,6 +31,8 @@ pub struct Shapes {
     pub constant_sizes: HashMap<usize, Dim>,
     /// Every named dimension in the result, declared or invented.
     pub dims: Vec<Name>,
+    /// Declared sizes used in expressions as numbers (`n` in `1/n ‖Xw − y‖²`).
+    pub sizes: std::collections::HashSet<String>,
 }
 
 type Var = u32;
@@ -42,14 +44,30 @@ enum Value {
     Product(Var, Var),
 }
 
+/// An undeclared name whose shape, by the conventions, makes a size more
+/// than 1: its rows (`A`, `x`) or its columns (`A`). Inference refuses to
+/// make such a size 1 (CONTRACT §1, *Read as typed, or refused*).
+#[derive(Clone, Debug)]
+struct Mark {
+    name: String,
+    rows: bool,
+    /// The name's other size, for the declaration a hint suggests.
+    other: Var,
+}
+
 /// The dimension variables.
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct Dims {
     parent: Vec<Var>,
     value: Vec<Option<Value>>,
-    /// Lengths of vectors named by convention cannot be 1 (`x y` of two
-    /// column vectors is an error, not a silent 1-vector).
+    /// Sizes that may not be 1: those of names shaped by convention (`x y`
+    /// of two column vectors is an error, not a silent 1-vector; `A` in
+    /// `x A` does not silently become a row) and the length of `𝟙`.
     nonunit: Vec<bool>,
+    /// The names whose sizes a variable is (by root, after unions).
+    marks: Vec<Vec<Mark>>,
+    /// Set when `equate` refused to make a size 1 because of its marks.
+    refused: Option<Vec<Mark>>,
 }
 
 impl Dims {
@@ -58,9 +76,40 @@ impl Dims {
         self.parent.push(v);
         self.value.push(value);
         self.nonunit.push(nonunit);
+        self.marks.push(Vec::new());
         v
     }
 
+    /// Two sizes of an undeclared name that its convention makes more
+    /// than 1: its rows, and its columns unless `cols` is already 1.
+    fn marked(&mut self, name: &str, cols: Option<Var>) -> Sh<Var> {
+        let rows = self.fresh(None, true);
+        let cols = cols.unwrap_or_else(|| self.fresh(None, true));
+        for (v, is_rows, other) in [(rows, true, cols), (cols, false, rows)] {
+            if self.nonunit[v as usize] {
+                self.marks[v as usize].push(Mark { name: name.to_string(), rows: is_rows, other });
+            }
+        }
+        Sh { rows, cols }
+    }
+
+    /// Sizes that are products on both sides (`vec(A)ᵀvec(X)`,
+    /// `vec(X)ᵀ(A ⊗ B)`): equal factor by factor, or else crosswise, so
+    /// that `mn = pq` holds by `m = p, n = q` (or `m = q, n = p`). Any other
+    /// factorization would be a guess no better than these; where neither
+    /// fits, the sizes are reported as they are.
+    fn equate_factors(&mut self, (a, b): (Var, Var), (c, d): (Var, Var)) -> bool {
+        for (x, y) in [(c, d), (d, c)] {
+            let saved = self.clone();
+            if self.equate(&a, &x) && self.equate(&b, &y) {
+                return true;
+            }
+            let refused = self.refused.take();
+            *self = saved;
+            self.refused = self.refused.take().or(refused);
+        }
+        false
+    }
     fn find(&mut self, mut v: Var) -> Var {
         while self.parent[v as usize] != v {
             let p = self.parent[v as usize];
@@ -113,7 +162,14 @@ impl DimAlgebra for Dims {
         self.known(*d).is_some_and(|d| d.is_one())
     }
     fn times(&mut self, a: &Var, b: &Var) -> Option<Var> {
-        Some(self.fresh(Some(Value::Product(*a, *b)), false))
+        // a factor 1 is no factor: `kron(C, s)` has the columns of `C`
+        Some(if self.is_one(b) {
+            *a
+        } else if self.is_one(a) {
+            *b
+        } else {
+            self.fresh(Some(Value::Product(*a, *b)), false)
+        })
     }
     fn equate(&mut self, a: &Var, b: &Var) -> bool {
         let (ra, rb) = (self.find(*a), self.find(*b));
@@ -123,14 +179,28 @@ impl DimAlgebra for Dims {
         let nonunit = self.nonunit[ra as usize] || self.nonunit[rb as usize];
         let value = match (self.value[ra as usize].clone(), self.value[rb as usize].clone()) {
             (None, v) | (v, None) => v,
-            (Some(_), Some(_)) => match (self.known(ra), self.known(rb)) {
-                (Some(x), Some(y)) if x == y => self.value[ra as usize].clone(),
-                _ => return false,
+            (Some(x), Some(y)) => match (self.known(ra), self.known(rb)) {
+                (Some(kx), Some(ky)) if kx == ky => Some(x),
+                (Some(_), Some(_)) => return false,
+                _ => match (x, y) {
+                    (Value::Product(a, b), Value::Product(c, d)) => {
+                        if !self.equate_factors((a, b), (c, d)) {
+                            return false;
+                        }
+                        Some(Value::Product(c, d))
+                    }
+                    _ => return false,
+                },
             },
         };
         if nonunit && matches!(value, Some(Value::Int(1))) {
+            let mut marks = self.marks[ra as usize].clone();
+            marks.extend(self.marks[rb as usize].iter().cloned());
+            self.refused = Some(marks);
             return false;
         }
+        // factors unified above may have joined `ra` and `rb` already
+        let (ra, rb) = (self.find(ra), self.find(rb));
         // the occurs check: `n = n·n` would make a dimension its own factor
         // (a cycle that `known` would follow forever)
         if let Some(Value::Product(x, y)) = value
@@ -138,7 +208,11 @@ impl DimAlgebra for Dims {
         {
             return false;
         }
-        self.parent[ra as usize] = rb;
+        if ra != rb {
+            self.parent[ra as usize] = rb;
+            let moved = std::mem::take(&mut self.marks[ra as usize]);
+            self.marks[rb as usize].extend(moved);
+        }
         self.value[rb as usize] = value;
         self.nonunit[rb as usize] = nonunit;
         true
@@ -176,6 +250,8 @@ struct Infer<'a> {
     /// Dimensions that are products (of `⊗`, `kron`, `vec`), with the
     /// operation and where it is, to refuse one too large for 64 bits.
     products: Vec<Product>,
+    /// Declared sizes used in expressions as numbers.
+    sizes: std::collections::HashSet<String>,
 }
 
 pub fn infer(program: &Program, src: &str) -> Result<Shapes, Diagnostic> {
@@ -191,6 +267,7 @@ pub fn infer(program: &Program, src: &str) -> Result<Shapes, Diagnostic> {
         defining: None,
         constants: Vec::new(),
         products: Vec::new(),
+        sizes: Default::default(),
     };
     // Declarations hold for the whole program, wherever they are written.
     let mut declared_at: HashMap<&str, Span> = HashMap::new();
@@ -244,6 +321,18 @@ pub fn infer(program: &Program, src: &str) -> Result<Shapes, Diagnostic> {
     }
     inf.products_fit()?;
     inf.finish(program)
+}
+
+/// A number as written: a literal, or literals combined by arithmetic
+/// (`1`, `½`, `1/2`, `-(2 + 3)`, `2^3`). Only these broadcast in sums.
+pub fn is_number(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Num(_) => true,
+        ExprKind::Neg(a) | ExprKind::Postfix(a, Postfix::Power(_), _) => is_number(a),
+        ExprKind::Sum(a, rest) => is_number(a) && rest.iter().all(|(_, _, x)| is_number(x)),
+        ExprKind::Product(a, rest) => is_number(a) && rest.iter().all(|(_, _, x)| is_number(x)),
+        _ => false,
+    }
 }
 
 impl Infer<'_> {
@@ -331,11 +420,12 @@ impl Infer<'_> {
     fn conventional(&mut self, name: &str) -> Sh<Var> {
         let parts = NameParts::split(name);
         if parts.is_upper() {
-            Sh { rows: self.dims.fresh(None, false), cols: self.dims.fresh(None, false) }
+            self.dims.marked(name, None)
         } else if parts.is_greek() {
             Sh { rows: self.dims.one(), cols: self.dims.one() }
         } else {
-            Sh { rows: self.dims.fresh(None, true), cols: self.dims.one() }
+            let one = self.dims.one();
+            self.dims.marked(name, Some(one))
         }
     }
 
@@ -354,6 +444,11 @@ impl Infer<'_> {
         }
         if let Some(sh) = self.variables.get(name) {
             return Ok(sh.clone());
+        }
+        // a declared size, not itself declared a variable, is that number
+        if self.named.contains_key(name) && !self.declared.contains_key(name) {
+            self.sizes.insert(name.to_string());
+            return Ok(Sh { rows: self.dims.one(), cols: self.dims.one() });
         }
         let sh = match self.declared.get(name) {
             Some((sh, _)) => sh.clone(),
@@ -374,6 +469,7 @@ impl Infer<'_> {
     fn apply_at(&mut self, op: Op, what: &str, operator: Option<Span>, args: &[(Sh<Var>, Span)]) -> Result<Sh<Var>, Diagnostic> {
         let shapes: Vec<Sh<Var>> = args.iter().map(|a| a.0.clone()).collect();
         let before = self.dims.parent.len();
+        self.dims.refused = None;
         let sh = rule::apply(op, &shapes, &mut self.dims).map_err(|m| self.mismatch(m, what, operator, args))?;
         for v in before..self.dims.parent.len() {
             if matches!(self.dims.value[v], Some(Value::Product(..))) {
@@ -407,23 +503,153 @@ impl Infer<'_> {
     }
 
     fn mismatch(&mut self, m: Mismatch, what: &str, operator: Option<Span>, args: &[(Sh<Var>, Span)]) -> Diagnostic {
+        let mut refused = self.dims.refused.take().filter(|marks| !marks.is_empty());
+        // `A + α`: the rows of `A` were refused; its columns would be too
+        if let (Some(marks), Mismatch::Same { left, right }) = (&mut refused, m) {
+            let mut trial = self.dims.clone();
+            if !trial.equate(&args[left].0.cols, &args[right].0.cols) {
+                marks.extend(trial.refused.into_iter().flatten());
+            }
+        }
         let d = self.describe(m, what, operator, args);
-        // A lowercase Greek letter taken for a scalar is the surprise most
-        // worth explaining; then the operator's own hint; then conventions.
+        match refused {
+            Some(marks) => {
+                let d = self.with_greek_hint(d, m, what, args);
+                self.refusal(d, &marks)
+            }
+            None => {
+                let d = self.with_greek_hint(d, m, what, args);
+                if d.hint.is_some() {
+                    return d;
+                }
+                match self.unfactored_hint(args).or_else(|| args.iter().find_map(|a| self.convention_hint(a.1))) {
+                    Some(h) => d.hint(h),
+                    None => d,
+                }
+            }
+        }
+    }
+
+    /// The hint of a mismatch: a lowercase Greek letter taken for a scalar
+    /// is the surprise most worth explaining (unless a scalar is added to an
+    /// array: then how to broadcast it); else the operator's own hint.
+    fn with_greek_hint(&mut self, d: Diagnostic, m: Mismatch, what: &str, args: &[(Sh<Var>, Span)]) -> Diagnostic {
+        let broadcast = matches!(m, Mismatch::Same { .. }) && (what == "addition" || what == "subtraction") && d.hint.is_some();
         let greek = args.iter().find(|a| {
             let text = self.src.get(a.1.start..a.1.end).unwrap_or("").trim();
             text.chars().next().is_some_and(|c| crate::name::greek_ascii(c).is_some() && c.is_lowercase())
         });
-        if let Some(h) = greek.and_then(|a| self.convention_hint(a.1)) {
-            return Diagnostic { hint: Some(h), ..d };
+        match (greek.and_then(|a| self.convention_hint(a.1)), d.hint.clone()) {
+            (Some(h), Some(own)) if broadcast => Diagnostic { hint: Some(format!("{own}; or, {h}")), ..d },
+            (Some(h), _) => Diagnostic { hint: Some(h), ..d },
+            _ => d,
         }
-        if d.hint.is_some() {
-            return d;
+    }
+
+    /// For an operand whose size is a product of unknown sizes (`vec(X)`,
+    /// `A ⊗ B` of undeclared matrices) met by a known size: matdiff does not
+    /// guess how that size factors.
+    fn unfactored_hint(&mut self, args: &[(Sh<Var>, Span)]) -> Option<String> {
+        let known: Vec<String> = args
+            .iter()
+            .flat_map(|a| [a.0.rows, a.0.cols])
+            .filter_map(|v| self.dims.known(v))
+            .filter(|d| !d.is_one())
+            .map(|d| d.to_string().replace('·', ""))
+            .collect();
+        let size = known.first()?.clone();
+        let arg = args.iter().find(|a| {
+            [a.0.rows, a.0.cols].into_iter().any(|v| {
+                let r = self.dims.find(v);
+                matches!(self.dims.value[r as usize], Some(Value::Product(..))) && self.dims.known(v).is_none()
+            })
+        })?;
+        let q = self.quote(arg.1);
+        Some(format!(
+            "a size of `{q}` is a product of sizes that nothing fixes, and matdiff does not guess how {size} factors: declare the shapes in `{q}`"
+        ))
+    }
+
+    /// `μᵀ` of an undeclared lowercase Greek letter: the transpose says
+    /// `μ` is a vector, the conventions that it is a scalar, and `μᵀ A x`
+    /// would be read with `A` scaled, or as a row: refused, with the
+    /// declarations of both readings. `next` is the factor after it.
+    fn transposed_scalar(&self, e: &Expr, next: Option<&Expr>) -> Option<Diagnostic> {
+        let ExprKind::Postfix(inner, Postfix::Transpose, op) = &e.kind else { return None };
+        let ExprKind::Name(name) = &inner.kind else { return None };
+        let conventional = !self.declared.contains_key(name) && !self.definitions.contains_key(name);
+        let parts = NameParts::split(name);
+        if !conventional || !parts.is_greek() || parts.is_upper() {
+            return None;
         }
-        match args.iter().find_map(|a| self.convention_hint(a.1)) {
-            Some(h) => d.hint(h),
-            None => d,
+        let q = self.quote(inner.span);
+        let mut hint = format!("if `{q}` is a vector, declare it (`{q} : n`); if it is a scalar, leave out the transpose");
+        if let Some(next) = next
+            && let ExprKind::Name(m) = &next.kind
+            && !self.declared.contains_key(m)
+            && !self.definitions.contains_key(m)
+            && NameParts::split(m).is_upper()
+        {
+            let a = self.quote(next.span);
+            hint += &format!(", and declare `{a} : 1×n` if `{a}` is a row vector");
         }
+        Some(
+            Diagnostic::new(format!(
+                "`{}` transposes a scalar: `{q}` is a lowercase Greek letter, so a scalar unless declared",
+                self.quote(e.span)
+            ))
+            .label(inner.span, "a scalar unless declared")
+            .label(*op, "transposed here")
+            .hint(hint),
+        )
+    }
+
+    /// A mismatch that only a size 1 of undeclared names would resolve
+    /// (`x A` with `A` a row vector): matdiff does not change a shape
+    /// silently, so it points at each name and says the declaration that
+    /// would allow that reading.
+    fn refusal(&mut self, mut d: Diagnostic, marks: &[Mark]) -> Diagnostic {
+        let mut names: Vec<&str> = Vec::new();
+        for m in marks {
+            if !names.contains(&m.name.as_str()) {
+                names.push(&m.name);
+            }
+        }
+        let mut sentences = Vec::new();
+        for name in names {
+            let Some(&at) = self.first_use.get(name) else { continue };
+            let q = self.quote(at);
+            let (rows, cols) = (
+                marks.iter().find(|m| m.name == name && m.rows),
+                marks.iter().find(|m| m.name == name && !m.rows),
+            );
+            let mut size = |m: &Mark, placeholder: &str| {
+                let s = self.dims.show(m.other);
+                if s == "?" { placeholder.to_string() } else { s }
+            };
+            let upper = NameParts::split(name).is_upper();
+            // a vector taken for one was refused before marks on matrices;
+            // the operator's own hint (`xᵀy`, `l o s s`) says more
+            if !upper && d.hint.is_some() {
+                continue;
+            }
+            let (would, decl) = match (upper, rows, cols) {
+                (true, Some(r), None) => ("a row vector", format!("1×{}", size(r, "n"))),
+                (true, None, Some(c)) => ("a column vector", format!("{}×1", size(c, "m"))),
+                _ => ("a scalar", "scalar".to_string()),
+            };
+            let (kind, unless) = if upper { ("uppercase", "a matrix") } else { ("a lowercase letter", "a column vector") };
+            if !d.labels.iter().any(|l| l.span.start <= at.start && at.end <= l.span.end) {
+                d = d.label(at, format!("{unless} unless declared"));
+            }
+            sentences.push(if d.hint.is_some() || !sentences.is_empty() {
+                format!("if `{q}` is {would}, declare `{q} : {decl}`")
+            } else {
+                format!("`{q}` is {kind}, so {unless} unless declared: it is {would} only if declared so (`{q} : {decl}`)")
+            });
+        }
+        let hint = d.hint.take().into_iter().chain(sentences).collect::<Vec<_>>().join("; ");
+        if hint.is_empty() { d } else { d.hint(hint) }
     }
 
     /// When `left` and `right` are one-letter names written side by side in
@@ -498,7 +724,9 @@ impl Infer<'_> {
                 let plural = |n: &str, what: &str| if n == "1" { format!("1 {what}") } else { format!("{n} {what}s") };
                 let (cv, rv) = (args[left].0.cols, args[right].0.rows);
                 let (cr, rr) = (self.dims.find(cv), self.dims.find(rv));
-                let counts = if c != "?" && r != "?" {
+                // sizes that print alike but did not unify are not counted
+                // against each other ("n columns against n rows")
+                let counts = if c != "?" && r != "?" && c != r {
                     format!(": {} against {}", plural(&c, "column"), plural(&r, "row"))
                 } else if cr != rr && (self.dims.mentions(cv, &[rr]) || self.dims.mentions(rv, &[cr])) {
                     // refused by the occurs check (`n` against `n·n`)
@@ -542,8 +770,28 @@ impl Infer<'_> {
                 let mut d = Diagnostic::new(format!("{what} needs equal shapes, but `{lq}` is {lsh} and `{rq}` is {rsh}"))
                     .label(ls, lsh.clone())
                     .label(rs, rsh.clone());
-                if (what == "addition" || what == "subtraction") && (lsh == "a scalar" || rsh == "a scalar") {
-                    d = d.hint("a scalar can only be added to a scalar; to add it to every entry, multiply it by 𝟙 (or 𝟙𝟙ᵀ)");
+                let sum = what == "addition" || what == "subtraction";
+                if sum && (lsh == "a scalar") != (rsh == "a scalar") {
+                    // a number broadcasts; any other scalar is multiplied by 𝟙
+                    let other = if lsh == "a scalar" { &rsh } else { &lsh };
+                    let ones = if other.ends_with("row vector") {
+                        "𝟙ᵀ"
+                    } else if other.ends_with("vector") {
+                        "𝟙"
+                    } else {
+                        "𝟙𝟙ᵀ"
+                    };
+                    let scaled = |q: &str| {
+                        if q.chars().all(|c| c.is_alphanumeric() || "_'{}()".contains(c)) {
+                            format!("{q}{ones}")
+                        } else {
+                            format!("({q}){ones}")
+                        }
+                    };
+                    let op = if what == "subtraction" { "−" } else { "+" };
+                    let example =
+                        if lsh == "a scalar" { format!("{} {op} {rq}", scaled(&lq)) } else { format!("{lq} {op} {}", scaled(&rq)) };
+                    d = d.hint(format!("only a number is added to every entry; any other scalar needs `𝟙`: `{example}`"));
                 }
                 d
             }
@@ -656,19 +904,28 @@ impl Infer<'_> {
                 Ok(acc.0)
             }
             ExprKind::Sum(first, rest) => {
+                // a number added to an array is added to every entry
+                // (CONTRACT §1, *Numbers broadcast in sums*): the sum has the
+                // array's shape, and lowering writes the `𝟙`
                 let mut acc = (self.expr(first)?, first.span);
+                let mut numbers = is_number(first);
                 for (sign, _, item) in rest {
                     let rhs = (self.expr(item)?, item.span);
                     let what = if *sign == Sign::Minus { "subtraction" } else { "addition" };
-                    let sh = self.apply(Op::Add, what, &[acc.clone(), rhs]).map_err(|d| {
-                        // a bare `:` among the terms may have been meant to take the whole sum
-                        let bare_frob = |e: &Expr| matches!(e.kind, ExprKind::Frob(_)) && self.src.get(e.span.start..).is_some_and(|t| !t.starts_with('('));
-                        if bare_frob(item) || (bare_frob(first) && std::ptr::eq(&rest[0].2, item)) {
-                            d.hint("`:` binds tighter than `+` and `−`: `a + b : c` reads `a + (b : c)`; for the other reading write `(a + b) : c`")
-                        } else {
-                            d
-                        }
-                    })?;
+                    let sh = match (numbers, is_number(item)) {
+                        (true, false) => rhs.0,
+                        (false, true) => acc.0.clone(),
+                        _ => self.apply(Op::Add, what, &[acc.clone(), rhs]).map_err(|d| {
+                            // a bare `:` among the terms may have been meant to take the whole sum
+                            let bare_frob = |e: &Expr| matches!(e.kind, ExprKind::Frob(_)) && self.src.get(e.span.start..).is_some_and(|t| !t.starts_with('('));
+                            if bare_frob(item) || (bare_frob(first) && std::ptr::eq(&rest[0].2, item)) {
+                                d.hint("`:` binds tighter than `+` and `−`: `a + b : c` reads `a + (b : c)`; for the other reading write `(a + b) : c`")
+                            } else {
+                                d
+                            }
+                        })?,
+                    };
+                    numbers &= is_number(item);
                     acc = (sh, acc.1.to(item.span));
                 }
                 Ok(acc.0)
@@ -693,6 +950,13 @@ impl Infer<'_> {
                 Ok(acc.0)
             }
             ExprKind::Product(first, rest) => {
+                // `μᵀ A x`: a transposed scalar before a matrix
+                let factors: Vec<&Expr> = std::iter::once(&**first).chain(rest.iter().map(|r| &r.2)).collect();
+                for pair in factors.windows(2) {
+                    if let Some(d) = self.transposed_scalar(pair[0], Some(pair[1])) {
+                        return Err(d);
+                    }
+                }
                 let mut acc = (self.expr(first)?, first.span);
                 for (op, op_span, item) in rest {
                     let rhs = (self.expr(item)?, item.span);
@@ -721,7 +985,10 @@ impl Infer<'_> {
             ExprKind::Postfix(inner, op, op_span) => {
                 let arg = (self.expr(inner)?, inner.span);
                 match op {
-                    Postfix::Transpose => self.apply(Op::Trans, "transpose", &[arg]),
+                    Postfix::Transpose => match self.transposed_scalar(e, None) {
+                        Some(d) => Err(d),
+                        None => self.apply(Op::Trans, "transpose", &[arg]),
+                    },
                     Postfix::Inverse => self.apply_at(Op::Pow, "the inverse", Some(*op_span), &[arg]),
                     Postfix::Power(k) => {
                         if !k.is_integer() && !rule::is_scalar(&mut self.dims, &arg.0) {
@@ -760,7 +1027,7 @@ impl Infer<'_> {
                     | Function::Step => return Ok(shaped[0].0.clone()),
                     Function::Softmax => Op::Softmax,
                     Function::LogSumExp => Op::Lse,
-                    Function::Sum => Op::Sum,
+                    Function::Sum | Function::Mean => Op::Sum,
                     Function::Trace => Op::Tr,
                     Function::Det => Op::Det,
                     Function::LogDet => Op::Logdet,
@@ -883,6 +1150,7 @@ impl Infer<'_> {
             }
             constant_sizes.insert(span.start, size);
         }
-        Ok(Shapes { variables, first_use: std::mem::take(&mut self.first_use), definitions, constant_sizes, dims })
+        let sizes = std::mem::take(&mut self.sizes);
+        Ok(Shapes { variables, first_use: std::mem::take(&mut self.first_use), definitions, constant_sizes, dims, sizes })
     }
 }

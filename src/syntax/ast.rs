@@ -167,6 +167,8 @@ pub enum Function {
     Softmax,
     LogSumExp,
     Sum,
+    /// `mean(X)`: the sum of the entries over their number.
+    Mean,
     Trace,
     Det,
     LogDet,
@@ -202,6 +204,7 @@ impl Function {
         ("logsumexp", Function::LogSumExp),
         ("lse", Function::LogSumExp),
         ("sum", Function::Sum),
+        ("mean", Function::Mean),
         ("tr", Function::Trace),
         ("trace", Function::Trace),
         ("det", Function::Det),
