@@ -29,6 +29,9 @@ pub struct Presentation {
     pub wheres: Vec<(Name, Id)>,
     /// `s` → `S` for vectors whose `Diag(s)` is written `S`.
     pub diag_names: HashMap<Name, Name>,
+    /// Printed texts that matdiff's parser could not read back, where that
+    /// does not fail the check (see [`crate::readback::unreadable_fails`]).
+    pub readback: Vec<String>,
 }
 
 /// Counts, over the expressions under `roots`, how often each name is used.
@@ -119,7 +122,7 @@ pub fn present(g: &mut Graph, d: &Derivative, steps: Option<&crate::diff::steps:
         shown.extend(steps.sections.iter().flat_map(|s| s.lines.iter().map(|l| (name, l.expr))));
     }
     let diag_names = diag_shorthands(g, &results, &shown);
-    Presentation { remarks, results, wheres, diag_names }
+    Presentation { remarks, results, wheres, diag_names, readback: Vec::new() }
 }
 
 /// What the reader must know to use the results: what the commutation

@@ -100,6 +100,7 @@ pub fn render(out: &Output) -> String {
         "remarks": out.presentation.remarks,
         "steps": steps,
         "check": check,
+        "readback": out.presentation.readback,
     });
     let mut text = serde_json::to_string_pretty(&doc).expect("JSON of plain values");
     text.push('\n');

@@ -198,8 +198,8 @@ impl Renderer<'_> {
     /// `f(arg)`, with `f` a word.
     fn call(&self, latex: &str, unicode: &str, arg: Id) -> Piece {
         let inner = match self.g.node(arg) {
-            // nothing around says the size: tr(I_n)
-            Math::Const(c @ Constant::Identity(_)) => self.constant(c, true).doc,
+            // nothing around says the size: tr(I_n), sum(𝟙_n)
+            Math::Const(c @ (Constant::Identity(_) | Constant::Ones(_))) => self.constant(c, true).doc,
             _ => self.render(arg).doc,
         };
         let name = self.word(latex, unicode);
@@ -228,17 +228,26 @@ impl Renderer<'_> {
         }
     }
 
-    /// A constant; identities carry their size only where it is not evident,
-    /// in Kronecker products (`I_p ⊗ W`) and as arguments (`tr(I_n)`); zero
-    /// matrices always.
+    /// A constant; identities and ones carry their size only where it is
+    /// not evident, in Kronecker products (`I_p ⊗ W`, `𝟙_q ⊗ I_n`) and as
+    /// arguments (`tr(I_n)`); zero matrices always.
     fn constant(&self, c: &Constant, sized: bool) -> Piece {
         match c {
             Constant::Identity(_) if !sized => Piece::atom("I".into()),
-            Constant::Identity(n) => match self.style {
-                Style::Latex => Piece::atom(format!("I_{{{}}}", self.dim(n))),
-                Style::Unicode => Piece::atom(format!("I_{}", self.dim(n))),
-            },
-            Constant::Ones(_) => Piece::atom(self.word("\\mathbf{1}", "𝟙")),
+            Constant::Ones(_) if !sized => Piece::atom(self.word("\\mathbf{1}", "𝟙")),
+            Constant::Identity(n) | Constant::Ones(n) => {
+                let letter = match (c, self.style) {
+                    (Constant::Identity(_), _) => "I",
+                    (_, Style::Latex) => "\\mathbf{1}",
+                    (_, Style::Unicode) => "𝟙",
+                };
+                let size = self.dim(n);
+                // one character needs no braces: I_n, 𝟙_p; I_{mn}, I_{d_1}
+                Piece::atom(match self.style {
+                    Style::Unicode if size.chars().count() == 1 => format!("{letter}_{size}"),
+                    _ => format!("{letter}_{{{size}}}"),
+                })
+            }
             // a zero matrix says its shape: `∂f/∂A = 0_{n×n}` (the gradient
             // of a variable the function does not use)
             Constant::Zero(s) => {
@@ -445,8 +454,11 @@ impl Renderer<'_> {
     /// `a op b` for a bilinear `op` (⊗, :), the operands' signs in front.
     fn bilinear(&self, a: Id, b: Id, level: Level, latex: &'static str, unicode: &'static str) -> (bool, Piece) {
         let operand = |x: Id| match self.g.node(x) {
-            // identities in Kronecker products keep their size: I_p ⊗ W
-            Math::Const(c @ Constant::Identity(_)) if level == Level::Kronecker => (false, self.constant(c, true)),
+            // identities and ones in Kronecker products keep their size:
+            // I_p ⊗ W, 𝟙_q ⊗ I_n
+            Math::Const(c @ (Constant::Identity(_) | Constant::Ones(_))) if level == Level::Kronecker => {
+                (false, self.constant(c, true))
+            }
             _ => {
                 let (neg, p) = self.signed(x);
                 (neg, self.wrap(p, level.tighter()))
