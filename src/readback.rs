@@ -84,7 +84,7 @@ impl std::fmt::Display for Failure {
 struct Line {
     what: String,
     /// The name it defines in that program.
-    name: String,
+    name: Name,
     want: Id,
 }
 
@@ -122,27 +122,25 @@ fn program(r: &Renderer, g: &Graph, p: &Presentation, variables: &[Name]) -> (St
     for (name, def) in definition_order(g, &p.wheres) {
         let text = show(def);
         statements.push(format!("{} = {text}", r.name(name)));
-        lines.push(Line { what: format!("`{}`", r.name(name)), name: r.name(name), want: def });
+        lines.push(Line { what: format!("`{}`", r.name(name)), name, want: def });
         if let Some(cap) = p.diag_names.get(&name) {
             statements.push(format!("{} = {diag}({})", r.name(*cap), r.name(name)));
         }
     }
-    let taken: std::collections::HashSet<String> = g.names.keys().map(|n| n.as_str().to_string()).collect();
     let mut k = 0;
     for &(wrt, id) in &p.results {
         let name = loop {
             k += 1;
-            if !taken.contains(&format!("Ξ_{k}")) {
-                break match r.style {
-                    Style::Latex => format!("\\Xi_{{{k}}}"),
-                    Style::Unicode => format!("Ξ_{k}"),
-                };
+            let name = Name::new(&format!("Ξ_{k}"));
+            if !g.names.contains_key(&name) {
+                break name;
             }
         };
+        let written = r.name(name);
         if let Some(shape) = declared_shape(r, g.shape(id)) {
-            statements.push(format!("{name} : {shape}"));
+            statements.push(format!("{written} : {shape}"));
         }
-        statements.push(format!("{name} = {}", show(id)));
+        statements.push(format!("{written} = {}", show(id)));
         lines.push(Line { what: format!("the result for `{}`", r.name(wrt)), name, want: id });
     }
     (statements.join("\n"), lines)
@@ -196,9 +194,8 @@ fn read(src: &str, lines: &[Line]) -> Result<(Graph, Vec<Id>), String> {
     let g = lowered.graph;
     let mut roots = Vec::with_capacity(lines.len());
     for l in lines {
-        let name = crate::name::resolve(&l.name, &g.names.keys().copied().collect::<Vec<_>>())
-            .ok_or_else(|| format!("`{}` is not defined in the text read back", l.name))?;
-        roots.push(g.info(name).def.ok_or_else(|| format!("`{}` is not a definition", l.name))?);
+        let def = g.names.get(&l.name).and_then(|i| i.def);
+        roots.push(def.ok_or_else(|| format!("`{}` is not defined in the text read back", l.name))?);
     }
     Ok((g, roots))
 }
