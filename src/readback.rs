@@ -129,6 +129,12 @@ fn program(r: &Renderer, g: &Graph, p: &Presentation, variables: &[Name]) -> (St
     }
     let mut k = 0;
     for &(wrt, id) in &p.results {
+        // a zero matrix (`0_{n×n}`, the derivative of a variable the
+        // function does not use) is printed in a notation the parser does
+        // not read, and cannot be wrong
+        if matches!(g.node(id), crate::ir::Math::Const(crate::ir::Constant::Zero(_))) {
+            continue;
+        }
         let name = loop {
             k += 1;
             let name = Name::new(&format!("Ξ_{k}"));

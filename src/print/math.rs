@@ -363,7 +363,10 @@ impl Renderer<'_> {
     /// front (with every minus sign of its factors: `−4α(xᵀx)⁻³x`), then
     /// the scalar factors, then the matrix factors; scalar inverses as a
     /// fraction (`x/‖x‖`).
-    fn product(&self, id: Id) -> (bool, Piece) {
+    ///
+    /// `sized`: an identity factor says its size (`αI_n`), where nothing
+    /// around fixes it (an operand of `⊗`).
+    fn product(&self, id: Id, sized: bool) -> (bool, Piece) {
         let mut items = Items::new();
         self.gather(id, &mut items);
         let negative = std::cell::Cell::new(items.coef.is_negative());
@@ -391,10 +394,17 @@ impl Renderer<'_> {
                     ones.push(Piece::with(self.parens(self.number(*n).doc), Level::Atom));
                 }
                 Item::One(f) => ones.push(factor(*f)),
-                Item::Chain(fs) => chains.push(fs.iter().map(|&f| factor(f)).collect()),
+                Item::Chain(fs) => chains.push(fs.iter().map(|&f| self.wrap(factor(f), Level::Postfix)).collect()),
             }
         }
-        let matrices: Vec<Piece> = items.factors.iter().map(|&f| factor(f)).collect();
+        let matrices: Vec<Piece> = items
+            .factors
+            .iter()
+            .map(|&f| match self.g.node(f) {
+                Math::Const(c @ Constant::Identity(_)) if sized => self.constant(c, true),
+                _ => factor(f),
+            })
+            .collect();
         let mut top: Vec<Piece> = Vec::new();
         let bare_chain = matrices.is_empty() && chains.len() == 1;
         if !coef.is_one() || (ones.is_empty() && chains.is_empty() && matrices.is_empty()) {
@@ -459,6 +469,10 @@ impl Renderer<'_> {
             Math::Const(c @ (Constant::Identity(_) | Constant::Ones(_))) if level == Level::Kronecker => {
                 (false, self.constant(c, true))
             }
+            Math::Mul(_) if level == Level::Kronecker => {
+                let (neg, p) = self.product(x, true);
+                (neg, self.wrap(p, level.tighter()))
+            }
             _ => {
                 let (neg, p) = self.signed(x);
                 (neg, self.wrap(p, level.tighter()))
@@ -477,7 +491,7 @@ impl Renderer<'_> {
         let g = self.g;
         match *g.node(id) {
             Math::Num(n) => (n.is_negative(), self.number(n)),
-            Math::Mul(_) => self.product(id),
+            Math::Mul(_) => self.product(id, false),
             Math::Had(_) => self.hadamard(id),
             Math::Kron([a, b]) => self.bilinear(a, b, Level::Kronecker, "\\otimes", "⊗"),
             Math::Frob([a, b]) => self.bilinear(a, b, Level::Frobenius, "\\mathbin{:}", ":"),
