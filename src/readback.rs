@@ -216,6 +216,9 @@ pub fn verify(g: &Graph, p: &Presentation, variables: &[Name], dims: &[Name], se
     for style in [Style::Unicode, Style::Latex] {
         let r = Renderer { g, style, diag_names: &p.diag_names, aliases: &aliases };
         let (src, lines) = program(&r, g, p, variables);
+        if lines.is_empty() {
+            continue;
+        }
         let failure = match read(&src, &lines) {
             Ok((back, roots)) => compare(g, &back, &lines, &roots, variables, dims, seed, style),
             Err(why) => Some(Failure::Unreadable { style, why }),

@@ -503,8 +503,10 @@ impl Renderer<'_> {
         }
     }
 
-    /// `−p`: binds like a negation, or looser if `p` does (`−a ⊗ b`).
+    /// `−p`: binds like a negation, or looser if `p` does (`−a ⊗ b`); a
+    /// sum in brackets (`−(a + b)`).
     fn negate(&self, p: Piece) -> Piece {
+        let p = self.wrap(p, Level::Sum.tighter());
         let level = p.prec.min(Level::Negation);
         Piece::with(RcDoc::text(self.op("-", "−")).append(p.doc), level)
     }
