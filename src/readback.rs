@@ -6,8 +6,9 @@
 //! The program read back is the printed text and nothing else, with one
 //! line of scaffolding per name: the variables' shapes as declarations
 //! (`W : n×m`), each `where` line as a definition (`S = Diag(s)`), and each
-//! result as a definition with a fresh name (`Ξ_1 = …`), declared with the
-//! result's shape where that shape is a plain `r×c` (so `2I` has a size).
+//! result as a definition with a fresh name (`Ξ_1 = …`); results and
+//! `where` names are declared with their shapes where a shape is a plain
+//! `r×c` (so `2I` has a size).
 //!
 //! A text that reads back as a different value is always a failure (exit 3,
 //! like any failed check). A text the parser cannot read fails or is only
@@ -105,7 +106,7 @@ fn declared_shape(r: &Renderer, s: &Shape) -> Option<String> {
 }
 
 /// The texts of one style, and the program that defines them all.
-fn program(r: &Renderer, g: &Graph, p: &Presentation, variables: &[Name]) -> (String, Vec<Line>) {
+fn program(r: &Renderer, g: &Graph, texts: &Texts, variables: &[Name]) -> (String, Vec<Line>) {
     let show = |id| r.formula(id).pretty(usize::MAX).to_string();
     let mut statements: Vec<String> = Vec::new();
     for &v in variables {
@@ -119,16 +120,19 @@ fn program(r: &Renderer, g: &Graph, p: &Presentation, variables: &[Name]) -> (St
         Style::Unicode => "Diag",
     };
     // each definition after the names it uses; `S = Diag(s)` right after `s`
-    for (name, def) in definition_order(g, &p.wheres) {
+    for (name, def) in definition_order(g, texts.wheres) {
         let text = show(def);
+        if let Some(shape) = declared_shape(r, g.shape(def)) {
+            statements.push(format!("{} : {shape}", r.name(name)));
+        }
         statements.push(format!("{} = {text}", r.name(name)));
         lines.push(Line { what: format!("`{}`", r.name(name)), name, want: def });
-        if let Some(cap) = p.diag_names.get(&name) {
+        if let Some(cap) = texts.diag_names.get(&name) {
             statements.push(format!("{} = {diag}({})", r.name(*cap), r.name(name)));
         }
     }
     let mut k = 0;
-    for &(wrt, id) in &p.results {
+    for &(wrt, id) in texts.results {
         // a zero matrix (`0_{n×n}`, the derivative of a variable the
         // function does not use) is printed in a notation the parser does
         // not read, and cannot be wrong
@@ -211,11 +215,41 @@ fn read(src: &str, lines: &[Line]) -> Result<(Graph, Vec<Id>), String> {
 /// the check draws them. Returns the failures that do not fail the check
 /// (to report), or the first that does.
 pub fn verify(g: &Graph, p: &Presentation, variables: &[Name], dims: &[Name], seed: u64) -> Result<Vec<Failure>, Failure> {
+    let texts = Texts { results: &p.results, wheres: &p.wheres, diag_names: &p.diag_names };
+    verify_texts(g, &texts, variables, dims, seed)
+}
+
+/// Reads back the definitions of a derived program, each printed as the
+/// printers print a `where` line (Unicode and LaTeX): the printers' own
+/// round trip, for any program (`tests/properties.rs` runs it over random
+/// ones).
+pub fn verify_definitions(d: &crate::Derived, seed: u64) -> Result<Vec<Failure>, Failure> {
+    let g = &d.graph;
+    let mut wheres: Vec<(Name, Id)> = g
+        .names
+        .iter()
+        .filter(|(_, i)| i.kind == crate::ir::NameKind::Definition)
+        .filter_map(|(n, i)| Some((*n, i.def?)))
+        .collect();
+    wheres.sort_by_key(|w| w.0.as_str());
+    let texts = Texts { results: &[], wheres: &wheres, diag_names: &HashMap::new() };
+    verify_texts(g, &texts, &d.variables, &d.dims, seed)
+}
+
+/// What is printed: results (with the variable each is for), `where`
+/// lines, and the `S = Diag(s)` shorthands.
+struct Texts<'a> {
+    results: &'a [(Name, Id)],
+    wheres: &'a [(Name, Id)],
+    diag_names: &'a HashMap<Name, Name>,
+}
+
+fn verify_texts(g: &Graph, texts: &Texts, variables: &[Name], dims: &[Name], seed: u64) -> Result<Vec<Failure>, Failure> {
     let aliases = HashMap::new();
     let mut notes = Vec::new();
     for style in [Style::Unicode, Style::Latex] {
-        let r = Renderer { g, style, diag_names: &p.diag_names, aliases: &aliases };
-        let (src, lines) = program(&r, g, p, variables);
+        let r = Renderer { g, style, diag_names: texts.diag_names, aliases: &aliases };
+        let (src, lines) = program(&r, g, texts, variables);
         if lines.is_empty() {
             continue;
         }
