@@ -364,8 +364,8 @@ impl Renderer<'_> {
     /// the scalar factors, then the matrix factors; scalar inverses as a
     /// fraction (`x/‖x‖`).
     ///
-    /// `sized`: an identity factor says its size (`αI_n`), where nothing
-    /// around fixes it (an operand of `⊗`).
+    /// `sized`: identity and ones factors say their size (`αI_n`, `x𝟙_qᵀ`),
+    /// where nothing around fixes it (an operand of `⊗`).
     fn product(&self, id: Id, sized: bool) -> (bool, Piece) {
         let mut items = Items::new();
         self.gather(id, &mut items);
@@ -400,8 +400,8 @@ impl Renderer<'_> {
         let matrices: Vec<Piece> = items
             .factors
             .iter()
-            .map(|&f| match self.g.node(f) {
-                Math::Const(c @ Constant::Identity(_)) if sized => self.constant(c, true),
+            .map(|&f| match self.sized_constant(f) {
+                Some(p) if sized => p,
                 _ => factor(f),
             })
             .collect();
@@ -461,13 +461,28 @@ impl Renderer<'_> {
         (negative, Piece::with(concat(parts), Level::Hadamard))
     }
 
+    /// An identity or ones vector (or its transpose) with its size
+    /// (`I_n`, `𝟙_qᵀ`), for places where nothing around fixes it.
+    fn sized_constant(&self, id: Id) -> Option<Piece> {
+        match self.g.node(id) {
+            Math::Const(c @ (Constant::Identity(_) | Constant::Ones(_))) => Some(self.constant(c, true)),
+            Math::Trans(a) => match self.g.node(*a) {
+                Math::Const(c @ (Constant::Identity(_) | Constant::Ones(_))) => {
+                    Some(self.superscript(self.constant(c, true), "\\top".into(), "ᵀ".into()))
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// `a op b` for a bilinear `op` (⊗, :), the operands' signs in front.
     fn bilinear(&self, a: Id, b: Id, level: Level, latex: &'static str, unicode: &'static str) -> (bool, Piece) {
         let operand = |x: Id| match self.g.node(x) {
             // identities and ones in Kronecker products keep their size:
             // I_p ⊗ W, 𝟙_q ⊗ I_n
-            Math::Const(c @ (Constant::Identity(_) | Constant::Ones(_))) if level == Level::Kronecker => {
-                (false, self.constant(c, true))
+            _ if level == Level::Kronecker && self.sized_constant(x).is_some() => {
+                (false, self.sized_constant(x).expect("a constant"))
             }
             Math::Mul(_) if level == Level::Kronecker => {
                 let (neg, p) = self.product(x, true);
