@@ -237,3 +237,33 @@ fn diag_shorthands(g: &Graph, results: &[(Name, Id)], wheres: &[(Name, Id)]) -> 
     }
     out
 }
+
+/// How a name's shape differs from its letter's convention (CONTRACT §1:
+/// uppercase letters are matrices, lowercase Latin letters column vectors,
+/// lowercase Greek letters scalars), said in words; `None` when it does not.
+pub fn unconventional(name: Name, shape: &Shape) -> Option<&'static str> {
+    let p = name.parts();
+    let matrix = !shape.rows.is_one() && !shape.cols.is_one();
+    if p.is_upper() {
+        return match () {
+            _ if shape.is_scalar() => Some("uppercase, but a scalar"),
+            _ if shape.is_row() => Some("uppercase, but a row vector"),
+            _ if shape.is_column() => Some("uppercase, but a column vector"),
+            _ => None,
+        };
+    }
+    if p.is_greek() {
+        return match () {
+            _ if matrix => Some("Greek lowercase, but a matrix"),
+            _ if shape.is_row() => Some("Greek lowercase, but a row vector"),
+            _ if shape.is_column() && !shape.is_scalar() => Some("Greek lowercase, but a vector"),
+            _ => None,
+        };
+    }
+    match () {
+        _ if shape.is_scalar() => Some("lowercase, but a scalar"),
+        _ if matrix => Some("lowercase, but a matrix"),
+        _ if shape.is_row() => Some("a row vector"),
+        _ => None,
+    }
+}
