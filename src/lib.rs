@@ -19,6 +19,7 @@ pub mod num;
 pub mod numeric;
 pub mod present;
 pub mod print;
+pub mod readback;
 pub mod shape;
 pub mod simplify;
 pub mod syntax;
@@ -237,7 +238,17 @@ pub fn run(src: &str, opts: &Options) -> Result<String, Error> {
             ))
         })?;
     }
-    let presentation = present::present(g, &derivative, steps.as_ref());
+    let mut presentation = present::present(g, &derivative, steps.as_ref());
+    // the check covers the text: what is printed reads back as what was checked
+    if opts.check {
+        let seed = numeric::check::seed_of(src);
+        match readback::verify(g, &presentation, &variables, &dims, seed) {
+            Ok(notes) => presentation.readback = notes.iter().map(ToString::to_string).collect(),
+            Err(failure) => {
+                return Err(Error::CheckFailed(format!("{failure}; this is a bug in matdiff, please report it")));
+            }
+        }
+    }
     let out = print::Output {
         g,
         derivative: &derivative,

@@ -29,6 +29,9 @@ pub struct Presentation {
     pub wheres: Vec<(Name, Id)>,
     /// `s` → `S` for vectors whose `Diag(s)` is written `S`.
     pub diag_names: HashMap<Name, Name>,
+    /// Printed texts that matdiff's parser could not read back, where that
+    /// does not fail the check (see [`crate::readback::unreadable_fails`]).
+    pub readback: Vec<String>,
 }
 
 /// Counts, over the expressions under `roots`, how often each name is used.
@@ -119,7 +122,7 @@ pub fn present(g: &mut Graph, d: &Derivative, steps: Option<&crate::diff::steps:
         shown.extend(steps.sections.iter().flat_map(|s| s.lines.iter().map(|l| (name, l.expr))));
     }
     let diag_names = diag_shorthands(g, &results, &shown);
-    Presentation { remarks, results, wheres, diag_names }
+    Presentation { remarks, results, wheres, diag_names, readback: Vec::new() }
 }
 
 /// What the reader must know to use the results: what the commutation
@@ -233,4 +236,34 @@ fn diag_shorthands(g: &Graph, results: &[(Name, Id)], wheres: &[(Name, Id)]) -> 
         out.insert(s, Name::new(&capital));
     }
     out
+}
+
+/// How a name's shape differs from its letter's convention (CONTRACT §1:
+/// uppercase letters are matrices, lowercase Latin letters column vectors,
+/// lowercase Greek letters scalars), said in words; `None` when it does not.
+pub fn unconventional(name: Name, shape: &Shape) -> Option<&'static str> {
+    let p = name.parts();
+    let matrix = !shape.rows.is_one() && !shape.cols.is_one();
+    if p.is_upper() {
+        return match () {
+            _ if shape.is_scalar() => Some("uppercase, but a scalar"),
+            _ if shape.is_row() => Some("uppercase, but a row vector"),
+            _ if shape.is_column() => Some("uppercase, but a column vector"),
+            _ => None,
+        };
+    }
+    if p.is_greek() {
+        return match () {
+            _ if matrix => Some("Greek lowercase, but a matrix"),
+            _ if shape.is_row() => Some("Greek lowercase, but a row vector"),
+            _ if shape.is_column() && !shape.is_scalar() => Some("Greek lowercase, but a vector"),
+            _ => None,
+        };
+    }
+    match () {
+        _ if shape.is_scalar() => Some("lowercase, but a scalar"),
+        _ if matrix => Some("lowercase, but a matrix"),
+        _ if shape.is_row() => Some("a row vector"),
+        _ => None,
+    }
 }

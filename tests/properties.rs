@@ -218,3 +218,32 @@ fn jacobians_of_random_programs_agree_with_finite_differences() {
 fn hessians_of_random_programs_agree_with_finite_differences() {
     campaign(Kind::Scalar, true, 4);
 }
+
+/// The printers' round trip (issue 12): each random program's definitions,
+/// printed in Unicode and in LaTeX, read back by matdiff's parser as the
+/// same values at random points. A text that reads back differently fails;
+/// one the parser cannot read fails as `readback::unreadable_fails` says.
+#[test]
+fn printed_programs_read_back_as_the_same_values() {
+    let (mut read, mut notes) = (0, 0);
+    let mut failures = Vec::new();
+    for case in 0..cases() {
+        let kind = [Kind::Scalar, Kind::Vector, Kind::Square][case as usize % 3];
+        let mut generator = Gen { rng: Rng::new(5_000_011u64.wrapping_add(case)), defs: Vec::new(), lines: Vec::new() };
+        let program = generator.program(kind);
+        let Ok(derived) = matdiff::derive(&program, &Options::default()) else { continue };
+        match matdiff::readback::verify_definitions(&derived, case) {
+            Ok(n) => {
+                read += 1;
+                notes += n.len();
+            }
+            Err(why) => failures.push(format!("case {case}:\n{program}--> {why}")),
+        }
+        if failures.len() >= 5 {
+            break;
+        }
+    }
+    assert!(failures.is_empty(), "{} programs print what does not read back:\n\n{}", failures.len(), failures.join("\n\n"));
+    println!("{read} programs read back; {notes} texts unreadable without failing");
+    assert!(read * 4 >= cases() * 3, "only {read} of {} programs were read back", cases());
+}

@@ -28,7 +28,15 @@ pub fn render(out: &Output) -> String {
         .variables
         .iter()
         .map(
-            |&v| json!({ "name": unicode.name(v), "python": v.parts().python(), "shape": shape(&unicode, &out.g.info(v).shape) }),
+            |&v| {
+                let s = &out.g.info(v).shape;
+                let mut var = json!({ "name": unicode.name(v), "python": v.parts().python(), "shape": shape(&unicode, s) });
+                // a shape that is not the letter's convention, in words
+                if let Some(why) = crate::present::unconventional(v, s) {
+                    var["unconventional"] = json!(why);
+                }
+                var
+            },
         )
         .collect();
     let results: Vec<Value> = out
@@ -100,6 +108,8 @@ pub fn render(out: &Output) -> String {
         "remarks": out.presentation.remarks,
         "steps": steps,
         "check": check,
+        "shapes": super::shapes(&unicode, out).join(", "),
+        "readback": out.presentation.readback,
     });
     let mut text = serde_json::to_string_pretty(&doc).expect("JSON of plain values");
     text.push('\n');

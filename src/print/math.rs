@@ -18,6 +18,7 @@ use crate::ir::{Constant, Func, Graph, Math};
 use crate::name::{Name, NameParts, greek_latex};
 use crate::num::Number;
 use crate::shape::Dim;
+use crate::syntax::ops::Level;
 
 pub type Doc = RcDoc<'static, ()>;
 
@@ -27,22 +28,9 @@ pub enum Style {
     Unicode,
 }
 
-/// Binding strength, loosest first (CONTRACT §1 levels 1–7, then atoms).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Prec {
-    Sum = 1,
-    Frob = 2,
-    Kron = 3,
-    Had = 4,
-    Product = 5,
-    Neg = 6,
-    Postfix = 7,
-    Atom = 8,
-}
-
 pub struct Piece {
     pub doc: Doc,
-    pub prec: Prec,
+    pub prec: Level,
     /// Starts with a word (`Diag(`, `tr(`): juxtaposed, it wants a space.
     pub word_start: bool,
     /// Starts with a letter or digit (not a bracket).
@@ -57,10 +45,32 @@ impl Piece {
         let starts_letter = text.starts_with(char::is_alphabetic);
         let spaced_end = text.contains('_') || (starts_letter && text.ends_with(|c: char| c.is_ascii_digit()));
         let alnum_start = text.starts_with(char::is_alphanumeric) || text.starts_with('\\');
-        Piece { doc: RcDoc::text(text), prec: Prec::Atom, word_start: false, alnum_start, spaced_end }
+        Piece { doc: RcDoc::text(text), prec: Level::Atom, word_start: false, alnum_start, spaced_end }
     }
-    fn with(doc: Doc, prec: Prec) -> Piece {
+    fn with(doc: Doc, prec: Level) -> Piece {
         Piece { doc, prec, word_start: false, alnum_start: false, spaced_end: false }
+    }
+}
+
+/// A scalar factor of a product: one node, or a chain of matrices whose
+/// product is 1×1 (`xᵀAx`).
+enum Item {
+    One(Id),
+    /// A number too large to join the coefficient.
+    Number(Number),
+    Chain(Vec<Id>),
+}
+
+/// A product taken apart by [`Renderer::gather`].
+struct Items {
+    coef: Number,
+    scalars: Vec<Item>,
+    factors: Vec<Id>,
+}
+
+impl Items {
+    fn new() -> Items {
+        Items { coef: Number::ONE, scalars: Vec::new(), factors: Vec::new() }
     }
 }
 
@@ -150,7 +160,7 @@ impl Renderer<'_> {
             (Style::Unicode, Number::Rat(1, q)) if (2..=4).contains(&q) => {
                 Piece::atom(["½", "⅓", "¼"][q as usize - 2].to_string())
             }
-            (Style::Unicode, Number::Rat(p, q)) if q != 1 => Piece::with(RcDoc::text(format!("{p}/{q}")), Prec::Product),
+            (Style::Unicode, Number::Rat(p, q)) if q != 1 => Piece::with(RcDoc::text(format!("{p}/{q}")), Level::Product),
             _ => Piece::atom(n.to_string()),
         }
     }
@@ -181,22 +191,22 @@ impl Renderer<'_> {
     }
 
     /// `p`, parenthesized if it binds looser than `at_least`.
-    fn wrap(&self, p: Piece, at_least: Prec) -> Piece {
-        if p.prec >= at_least { p } else { Piece::with(self.parens(p.doc), Prec::Atom) }
+    fn wrap(&self, p: Piece, at_least: Level) -> Piece {
+        if p.prec >= at_least { p } else { Piece::with(self.parens(p.doc), Level::Atom) }
     }
 
     /// `f(arg)`, with `f` a word.
     fn call(&self, latex: &str, unicode: &str, arg: Id) -> Piece {
         let inner = match self.g.node(arg) {
-            // nothing around says the size: tr(I_n)
-            Math::Const(c @ Constant::Identity(_)) => self.constant(c, true).doc,
+            // nothing around says the size: tr(I_n), sum(𝟙_n)
+            Math::Const(c @ (Constant::Identity(_) | Constant::Ones(_))) => self.constant(c, true).doc,
             _ => self.render(arg).doc,
         };
         let name = self.word(latex, unicode);
         let word_start = name.chars().count() > 1 || self.style == Style::Latex;
         Piece {
             doc: RcDoc::text(name).append(self.parens(inner)),
-            prec: Prec::Atom,
+            prec: Level::Atom,
             word_start,
             alnum_start: true,
             spaced_end: false,
@@ -204,31 +214,40 @@ impl Renderer<'_> {
     }
 
     fn superscript(&self, base: Piece, latex: String, unicode: String) -> Piece {
-        let base = self.wrap(base, Prec::Atom);
+        let base = self.wrap(base, Level::Atom);
         let sup = match self.style {
             Style::Latex => format!("^{{{latex}}}"),
             Style::Unicode => unicode,
         };
         Piece {
             doc: base.doc.append(RcDoc::text(sup)),
-            prec: Prec::Postfix,
+            prec: Level::Postfix,
             word_start: base.word_start,
             alnum_start: base.alnum_start,
             spaced_end: false,
         }
     }
 
-    /// A constant; identities carry their size only where it is not evident,
-    /// in Kronecker products (`I_p ⊗ W`) and as arguments (`tr(I_n)`); zero
-    /// matrices always.
+    /// A constant; identities and ones carry their size only where it is
+    /// not evident, in Kronecker products (`I_p ⊗ W`, `𝟙_q ⊗ I_n`) and as
+    /// arguments (`tr(I_n)`); zero matrices always.
     fn constant(&self, c: &Constant, sized: bool) -> Piece {
         match c {
             Constant::Identity(_) if !sized => Piece::atom("I".into()),
-            Constant::Identity(n) => match self.style {
-                Style::Latex => Piece::atom(format!("I_{{{}}}", self.dim(n))),
-                Style::Unicode => Piece::atom(format!("I_{}", self.dim(n))),
-            },
-            Constant::Ones(_) => Piece::atom(self.word("\\mathbf{1}", "𝟙")),
+            Constant::Ones(_) if !sized => Piece::atom(self.word("\\mathbf{1}", "𝟙")),
+            Constant::Identity(n) | Constant::Ones(n) => {
+                let letter = match (c, self.style) {
+                    (Constant::Identity(_), _) => "I",
+                    (_, Style::Latex) => "\\mathbf{1}",
+                    (_, Style::Unicode) => "𝟙",
+                };
+                let size = self.dim(n);
+                // one character needs no braces: I_n, 𝟙_p; I_{mn}, I_{d_1}
+                Piece::atom(match self.style {
+                    Style::Unicode if size.chars().count() == 1 => format!("{letter}_{size}"),
+                    _ => format!("{letter}_{{{size}}}"),
+                })
+            }
             // a zero matrix says its shape: `∂f/∂A = 0_{n×n}` (the gradient
             // of a variable the function does not use)
             Constant::Zero(s) => {
@@ -271,52 +290,9 @@ impl Renderer<'_> {
         concat(parts)
     }
 
-    /// The factors of a product, left to right. In a product that is not a
-    /// scalar, a scalar sub-product stays one factor (written `(𝟙ᵀp)q`: as
-    /// `𝟙ᵀpq` it would read as a chain that does not exist).
-    fn product_factors(&self, id: Id) -> Vec<Id> {
-        let whole_scalar = self.g.is_scalar(id);
-        let mut out = Vec::new();
-        let mut stack = vec![id];
-        while let Some(t) = stack.pop() {
-            match *self.g.node(t) {
-                Math::Mul([a, b]) if t == id || whole_scalar || !self.g.is_scalar(t) => {
-                    stack.push(b);
-                    stack.push(a);
-                }
-                _ => out.push(t),
-            }
-        }
-        out
-    }
-
-    /// Splits a product into its numeric coefficient and its other factors.
-    /// (A number in front of a scalar factor counts too: −(qᵀdθ)q.)
-    fn coefficient(&self, id: Id) -> (Number, Vec<Id>) {
-        let mut c = Number::ONE;
-        let mut rest = Vec::new();
-        for f in self.product_factors(id) {
-            let (n, f) = match *self.g.node(f) {
-                Math::Mul([k, x]) if self.g.is_scalar(f) => match self.g.num_value(k) {
-                    Some(n) => (n, Some(x)),
-                    None => (Number::ONE, Some(f)),
-                },
-                _ => match self.g.num_value(f) {
-                    Some(n) => (n, None),
-                    None => (Number::ONE, Some(f)),
-                },
-            };
-            match c.checked_mul(n) {
-                Some(p) => c = p,
-                None => rest.push(f.unwrap_or(id)),
-            }
-            rest.extend(f);
-        }
-        (c, rest)
-    }
-
     /// A sum; `breaks` allows line breaks before its terms (top level only:
-    /// LaTeX cannot break inside `\left( … \right)`).
+    /// LaTeX cannot break inside `\left( … \right)`). A negative term is
+    /// written `a − b`, never `a + −b`.
     pub fn sum(&self, id: Id, breaks: bool) -> Piece {
         let terms = self.g.summands(id);
         let sep = |sign: &str| -> Doc {
@@ -333,13 +309,9 @@ impl Renderer<'_> {
         let minus = self.op("-", "−");
         let mut parts = Vec::with_capacity(2 * terms.len());
         for (i, &t) in terms.iter().enumerate() {
-            let (c, rest) = self.coefficient(t);
-            let negative = c.is_negative();
-            let magnitude = if negative { c.checked_neg().unwrap_or(c) } else { c };
-            let body = self.product_of(magnitude, &rest);
-            // after a minus, a sum needs its parentheses: a − (b + c); a
-            // Frobenius product binds tighter than `−` and needs none
-            let body = self.wrap(body, if negative { Prec::Frob } else { Prec::Sum }).doc;
+            let (negative, body) = self.signed(t);
+            // after a minus, a sum needs its parentheses: a − (b + c)
+            let body = self.wrap(body, if negative { Level::Sum.tighter() } else { Level::Sum }).doc;
             match (i, negative) {
                 (0, false) => {}
                 (0, true) => parts.push(RcDoc::text(minus)),
@@ -348,65 +320,134 @@ impl Renderer<'_> {
             }
             parts.push(body);
         }
-        Piece::with(concat(parts).group(), Prec::Sum)
+        Piece::with(concat(parts).group(), Level::Sum)
     }
 
-    /// `c` times the `factors` (nonnegative `c`), the coefficient in front
-    /// (`½(…)`, `2Aᵀx`) and scalar inverses as a fraction (`x/‖x‖`).
-    fn product_of(&self, c: Number, factors: &[Id]) -> Piece {
+    /// The parts of the product `root`, flattened: its numeric coefficient,
+    /// its scalar factors and its matrix factors (in order). Products of
+    /// scalars are flattened into scalar factors; a scalar that is a chain
+    /// of matrices (`xᵀAx`) inside a larger product is one [`Item::Chain`],
+    /// so that it is printed in brackets (`(xᵀAx)x`: as `xᵀAxx` it would
+    /// read as a chain that does not exist).
+    fn gather(&self, root: Id, out: &mut Items) {
+        let g = self.g;
+        let mut stack = vec![root];
+        while let Some(t) = stack.pop() {
+            match *g.node(t) {
+                Math::Num(n) => match out.coef.checked_mul(n) {
+                    Some(c) => out.coef = c,
+                    None => out.scalars.push(Item::Number(n)),
+                },
+                Math::Mul([a, b]) if t == root || !g.is_scalar(t) || (g.is_scalar(a) && g.is_scalar(b)) => {
+                    stack.push(b);
+                    stack.push(a);
+                }
+                Math::Mul(_) => {
+                    let mut chain = Items::new();
+                    self.gather(t, &mut chain);
+                    match out.coef.checked_mul(chain.coef) {
+                        Some(c) => out.coef = c,
+                        None => out.scalars.push(Item::Number(chain.coef)),
+                    }
+                    out.scalars.extend(chain.scalars);
+                    match chain.factors.as_slice() {
+                        [] => {}
+                        [one] => out.scalars.push(Item::One(*one)),
+                        _ => out.scalars.push(Item::Chain(chain.factors)),
+                    }
+                }
+                _ if g.is_scalar(t) => out.scalars.push(Item::One(t)),
+                _ => out.factors.push(t),
+            }
+        }
+    }
+
+    /// A product as a sign and a magnitude: the numeric coefficient in
+    /// front (with every minus sign of its factors: `−4α(xᵀx)⁻³x`), then
+    /// the scalar factors, then the matrix factors; scalar inverses as a
+    /// fraction (`x/‖x‖`).
+    ///
+    /// `sized`: identity and ones factors say their size (`αI_n`, `x𝟙_qᵀ`),
+    /// where nothing around fixes it (an operand of `⊗`).
+    fn product(&self, id: Id, sized: bool) -> (bool, Piece) {
+        let mut items = Items::new();
+        self.gather(id, &mut items);
+        let negative = std::cell::Cell::new(items.coef.is_negative());
+        let coef = if negative.get() { items.coef.checked_neg().unwrap_or(items.coef) } else { items.coef };
         let is_reciprocal = |f: Id| matches!(*self.g.node(f), Math::Pow([b, k]) if self.g.is_scalar(b) && self.g.num_value(k) == Some(Number::MINUS_ONE));
-        let (den, num): (Vec<Id>, Vec<Id>) = factors.iter().partition(|&&f| is_reciprocal(f));
-        if factors.len() == 1 && c.is_one() {
-            return self.render(factors[0]);
+        // each factor's own sign joins the product's
+        let factor = |f: Id| {
+            let (neg, p) = self.signed(f);
+            negative.set(negative.get() ^ neg);
+            p
+        };
+        let mut bottom: Vec<Piece> = Vec::new();
+        let mut ones: Vec<Piece> = Vec::new();
+        let mut chains: Vec<Vec<Piece>> = Vec::new();
+        for item in &items.scalars {
+            match item {
+                Item::One(f) if is_reciprocal(*f) => {
+                    let Math::Pow([b, _]) = *self.g.node(*f) else { unreachable!("a reciprocal") };
+                    bottom.push(factor(b));
+                }
+                // a number the coefficient could not hold: bracketed, so
+                // that it never runs into another number
+                Item::Number(n) => {
+                    negative.set(negative.get() ^ n.is_negative());
+                    ones.push(Piece::with(self.parens(self.number(*n).doc), Level::Atom));
+                }
+                Item::One(f) => ones.push(factor(*f)),
+                Item::Chain(fs) => chains.push(fs.iter().map(|&f| self.wrap(factor(f), Level::Postfix)).collect()),
+            }
         }
-        let mut top: Vec<Piece> = Vec::new();
-        if !c.is_one() || num.is_empty() {
-            top.push(self.number(c));
-        }
-        top.extend(num.iter().map(|&f| self.wrap(self.render(f), Prec::Neg)));
-        if den.is_empty() {
-            return Piece::with(self.juxtapose(top), Prec::Product);
-        }
-        let bottom: Vec<Piece> = den
+        let matrices: Vec<Piece> = items
+            .factors
             .iter()
-            .map(|&f| match *self.g.node(f) {
-                Math::Pow([b, _]) => self.wrap(self.render(b), Prec::Neg),
-                _ => unreachable!("a reciprocal"),
+            .map(|&f| match self.sized_constant(f) {
+                Some(p) if sized => p,
+                _ => factor(f),
             })
             .collect();
+        let mut top: Vec<Piece> = Vec::new();
+        let bare_chain = matrices.is_empty() && chains.len() == 1;
+        if !coef.is_one() || (ones.is_empty() && chains.is_empty() && matrices.is_empty()) {
+            top.push(self.number(coef));
+        }
+        top.extend(ones);
+        for chain in chains {
+            let doc = self.juxtapose(chain);
+            top.push(if bare_chain { Piece::with(doc, Level::Product) } else { Piece::with(self.parens(doc), Level::Atom) });
+        }
+        top.extend(matrices);
+        if bottom.is_empty() && top.len() == 1 {
+            return (negative.get(), top.pop().expect("one factor"));
+        }
+        // juxtaposed, each factor binds tighter than a product
+        let top: Vec<Piece> = top.into_iter().map(|p| self.wrap(p, Level::Postfix)).collect();
+        let bottom: Vec<Piece> = bottom.into_iter().map(|p| self.wrap(p, Level::Postfix)).collect();
+        if bottom.is_empty() {
+            return (negative.get(), Piece::with(self.juxtapose(top), Level::Product));
+        }
         let doc = match self.style {
             Style::Latex => {
                 RcDoc::text("\\frac{").append(self.juxtapose(top)).append("}{").append(self.juxtapose(bottom)).append("}")
             }
             Style::Unicode => {
-                let many = top.len() > 1;
-                let top = if many { self.parens(self.juxtapose(top)) } else { self.juxtapose(top) };
-                let bottom = if den.len() > 1 { self.parens(self.juxtapose(bottom)) } else { self.juxtapose(bottom) };
+                let top = if top.len() > 1 { self.parens(self.juxtapose(top)) } else { self.juxtapose(top) };
+                let bottom = if bottom.len() > 1 { self.parens(self.juxtapose(bottom)) } else { self.juxtapose(bottom) };
                 top.append("/").append(bottom)
             }
         };
-        Piece::with(doc, if self.style == Style::Latex { Prec::Atom } else { Prec::Product })
+        (negative.get(), Piece::with(doc, if self.style == Style::Latex { Level::Atom } else { Level::Product }))
     }
 
-    fn product(&self, id: Id) -> Piece {
-        let (c, rest) = self.coefficient(id);
-        if rest.is_empty() {
-            let p = self.number(c);
-            return if c.is_negative() { Piece::with(RcDoc::text(self.op("-", "−")).append(p.doc), Prec::Neg) } else { p };
-        }
-        if c.is_negative() {
-            let body = self.product_of(c.checked_neg().unwrap_or(c), &rest);
-            let body = self.wrap(body, Prec::Product);
-            return Piece::with(RcDoc::text(self.op("-", "−")).append(body.doc), Prec::Neg);
-        }
-        self.product_of(c, &rest)
-    }
-
-    fn hadamard(&self, id: Id) -> Piece {
+    /// A Hadamard chain as a sign and a magnitude (`−a ∘ b`, never `a ∘ −b`).
+    fn hadamard(&self, id: Id) -> (bool, Piece) {
         let ids = self.g.operands(id, |n| match n {
             Math::Had(ab) => Some(*ab),
             _ => None,
         });
+        let mut negative = false;
         let mut parts = Vec::with_capacity(2 * ids.len());
         for (i, &f) in ids.iter().enumerate() {
             let (op, operand) = match *self.g.node(f) {
@@ -416,39 +457,94 @@ impl Renderer<'_> {
             if i > 0 {
                 parts.push(RcDoc::text(format!(" {op} ")));
             }
-            parts.push(self.wrap(self.render(operand), Prec::Product).doc);
+            let (neg, p) = self.signed(operand);
+            negative ^= neg;
+            parts.push(self.wrap(p, Level::Hadamard.tighter()).doc);
         }
-        Piece::with(concat(parts), Prec::Had)
+        (negative, Piece::with(concat(parts), Level::Hadamard))
+    }
+
+    /// An identity or ones vector (or its transpose) with its size
+    /// (`I_n`, `𝟙_qᵀ`), for places where nothing around fixes it.
+    fn sized_constant(&self, id: Id) -> Option<Piece> {
+        match self.g.node(id) {
+            Math::Const(c @ (Constant::Identity(_) | Constant::Ones(_))) => Some(self.constant(c, true)),
+            Math::Trans(a) => match self.g.node(*a) {
+                Math::Const(c @ (Constant::Identity(_) | Constant::Ones(_))) => {
+                    Some(self.superscript(self.constant(c, true), "\\top".into(), "ᵀ".into()))
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// `a op b` for a bilinear `op` (⊗, :), the operands' signs in front.
+    fn bilinear(&self, a: Id, b: Id, level: Level, latex: &'static str, unicode: &'static str) -> (bool, Piece) {
+        let operand = |x: Id| match self.g.node(x) {
+            // identities and ones in Kronecker products keep their size:
+            // I_p ⊗ W, 𝟙_q ⊗ I_n
+            _ if level == Level::Kronecker && self.sized_constant(x).is_some() => {
+                (false, self.sized_constant(x).expect("a constant"))
+            }
+            Math::Mul(_) if level == Level::Kronecker => {
+                let (neg, p) = self.product(x, true);
+                (neg, self.wrap(p, level.tighter()))
+            }
+            _ => {
+                let (neg, p) = self.signed(x);
+                (neg, self.wrap(p, level.tighter()))
+            }
+        };
+        let ((na, pa), (nb, pb)) = (operand(a), operand(b));
+        let doc = pa.doc.append(RcDoc::text(format!(" {} ", self.op(latex, unicode)))).append(pb.doc);
+        (na ^ nb, Piece::with(doc, level))
+    }
+
+    /// `id` as a sign and a magnitude: minus signs inside products
+    /// (matrix, scalar, Hadamard, Kronecker, Frobenius) and under a
+    /// transpose move to the front, where a sum writes them as `−` and a
+    /// formula as a leading `−`; never `+ −`, never a minus inside a product.
+    fn signed(&self, id: Id) -> (bool, Piece) {
+        let g = self.g;
+        match *g.node(id) {
+            Math::Num(n) => (n.is_negative(), self.number(n)),
+            Math::Mul(_) => self.product(id, false),
+            Math::Had(_) => self.hadamard(id),
+            Math::Kron([a, b]) => self.bilinear(a, b, Level::Kronecker, "\\otimes", "⊗"),
+            Math::Frob([a, b]) => self.bilinear(a, b, Level::Frobenius, "\\mathbin{:}", ":"),
+            Math::Trans(a) if !matches!(*g.node(a), Math::Pow([_, k]) if g.num_value(k) == Some(Number::MINUS_ONE)) => {
+                let (neg, p) = self.signed(a);
+                (neg, self.superscript(p, "\\top".into(), "ᵀ".into()))
+            }
+            _ => (false, self.unsigned(id)),
+        }
+    }
+
+    /// `−p`: binds like a negation, or looser if `p` does (`−a ⊗ b`); a
+    /// sum in brackets (`−(a + b)`).
+    fn negate(&self, p: Piece) -> Piece {
+        let p = self.wrap(p, Level::Sum.tighter());
+        let level = p.prec.min(Level::Negation);
+        Piece::with(RcDoc::text(self.op("-", "−")).append(p.doc), level)
     }
 
     /// Renders `id`.
     pub fn render(&self, id: Id) -> Piece {
+        let (negative, p) = self.signed(id);
+        if negative { self.negate(p) } else { p }
+    }
+
+    /// Renders `id`, a node that carries no sign of its own.
+    fn unsigned(&self, id: Id) -> Piece {
         let g = self.g;
         match g.node(id) {
             Math::Sym(n) => Piece::atom(self.name(*n)),
-            Math::Num(n) => {
-                let p = self.number(*n);
-                if n.is_negative() { Piece::with(RcDoc::text(self.op("-", "−")).append(p.doc), Prec::Neg) } else { p }
-            }
             Math::Fun(f) => Piece::atom(f.to_string()),
             Math::Const(c) => self.constant(c, false),
             Math::Add(_) => self.sum(id, false),
-            Math::Mul(_) => self.product(id),
-            Math::Had(_) => self.hadamard(id),
-            Math::Kron([a, b]) => {
-                let operand = |x: Id| match g.node(x) {
-                    // identities in Kronecker products keep their size: I_p ⊗ W
-                    Math::Const(c @ Constant::Identity(_)) => self.constant(c, true),
-                    _ => self.wrap(self.render(x), Prec::Had),
-                };
-                let doc = operand(*a).doc.append(RcDoc::text(format!(" {} ", self.op("\\otimes", "⊗")))).append(operand(*b).doc);
-                Piece::with(doc, Prec::Kron)
-            }
-            Math::Frob([a, b]) => {
-                let a = self.wrap(self.render(*a), Prec::Kron);
-                let b = self.wrap(self.render(*b), Prec::Kron);
-                Piece::with(a.doc.append(RcDoc::text(format!(" {} ", self.op("\\mathbin{:}", ":")))).append(b.doc), Prec::Frob)
-            }
+            // (rendered by `signed`, with their signs)
+            Math::Num(_) | Math::Mul(_) | Math::Had(_) | Math::Kron(_) | Math::Frob(_) => self.render(id),
             Math::Trans(a) => match *g.node(*a) {
                 Math::Pow([b, k]) if g.num_value(k) == Some(Number::MINUS_ONE) => {
                     self.superscript(self.render(b), "-\\top".into(), "⁻ᵀ".into())
@@ -471,9 +567,9 @@ impl Renderer<'_> {
                 let k = g.num_value(*k).expect("numeric exponent");
                 let base = self.render(*a);
                 // Unicode has no superscript ∘: a square is written A ∘ A
-                if self.style == Style::Unicode && k == Number::int(2) && base.prec == Prec::Atom {
+                if self.style == Style::Unicode && k == Number::int(2) && base.prec == Level::Atom {
                     let again = self.render(*a).doc;
-                    return Piece::with(base.doc.append(RcDoc::text(" ∘ ")).append(again), Prec::Had);
+                    return Piece::with(base.doc.append(RcDoc::text(" ∘ ")).append(again), Level::Hadamard);
                 }
                 self.superscript(base, format!("\\circ {k}"), format!("^∘{k}"))
             }
@@ -516,7 +612,7 @@ impl Renderer<'_> {
                     Style::Unicode => ("‖", "‖"),
                 };
                 let sub = if matrix { "_F" } else { "" };
-                Piece::with(RcDoc::text(open).append(inner).append(RcDoc::text(close)).append(RcDoc::text(sub)), Prec::Atom)
+                Piece::with(RcDoc::text(open).append(inner).append(RcDoc::text(close)).append(RcDoc::text(sub)), Level::Atom)
             }
             Math::Diff(s) => {
                 let name = self.render(*s).doc;
@@ -524,7 +620,7 @@ impl Renderer<'_> {
                 // dW x, not dWx
                 Piece {
                     doc: RcDoc::text(d).append(name),
-                    prec: Prec::Atom,
+                    prec: Level::Atom,
                     word_start: false,
                     alnum_start: true,
                     spaced_end: true,

@@ -56,6 +56,33 @@ pub fn check_line(report: Option<&Report>) -> String {
     }
 }
 
+/// The shapes the results were computed for, one `name : shape` per
+/// variable (`W : n×m`, `x : m`, `α : scalar`), with a word where a shape
+/// is not its letter's convention (`X : n (uppercase, but a column
+/// vector)`): a reader sees how the program was understood, and why `I_q`
+/// appears. In LaTeX, `W \in \mathbb{R}^{n \times m}`.
+pub fn shapes(r: &Renderer, out: &Output) -> Vec<String> {
+    out.variables
+        .iter()
+        .map(|&v| {
+            let s = &out.g.info(v).shape;
+            let size = match (r.style, s.is_scalar(), s.is_column()) {
+                (Style::Unicode, true, _) => "scalar".to_string(),
+                (Style::Unicode, _, true) => r.dim(&s.rows),
+                (Style::Unicode, _, _) => format!("{}×{}", r.dim(&s.rows), r.dim(&s.cols)),
+                (Style::Latex, true, _) => "\\mathbb{R}".to_string(),
+                (Style::Latex, _, true) => format!("\\mathbb{{R}}^{{{}}}", r.dim(&s.rows)),
+                (Style::Latex, _, _) => format!("\\mathbb{{R}}^{{{} \\times {}}}", r.dim(&s.rows), r.dim(&s.cols)),
+            };
+            let sep = if r.style == Style::Latex { " \\in " } else { " : " };
+            match crate::present::unconventional(v, s) {
+                Some(why) => format!("{}{sep}{size} ({why})", r.name(v)),
+                None => format!("{}{sep}{size}", r.name(v)),
+            }
+        })
+        .collect()
+}
+
 /// The left-hand side of a where-line: the name, and for an adjoint what
 /// it is (`δ_v = ∂E/∂v`).
 pub fn where_name(r: &Renderer, out: &Output, name: Name) -> String {

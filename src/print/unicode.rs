@@ -38,6 +38,10 @@ pub fn render(out: &Output) -> String {
             }
         }
     }
+    let shapes = super::shapes(&r, out);
+    if !shapes.is_empty() {
+        text.push_str(&format!("  for {}\n", shapes.join(", ")));
+    }
     for remark in &out.presentation.remarks {
         text.push_str(&format!("  note: {remark}\n"));
     }

@@ -1,0 +1,310 @@
+//! The check covers the text (issue 12): before anything is printed, each
+//! result and each `where` line is printed (Unicode and LaTeX, on one line
+//! as in the JSON), read back by matdiff's own parser into a program,
+//! and evaluated at random points against what was computed.
+//!
+//! The program read back is the printed text and nothing else, with one
+//! line of scaffolding per name: the variables' shapes as declarations
+//! (`W : n×m`), each `where` line as a definition (`S = Diag(s)`), and each
+//! result as a definition with a fresh name (`Ξ_1 = …`); results and
+//! `where` names are declared with their shapes where a shape is a plain
+//! `r×c` (so `2I` has a size).
+//!
+//! A text that reads back as a different value is always a failure (exit 3,
+//! like any failed check). A text the parser cannot read fails or is only
+//! reported, as [`unreadable_fails`] says for its style.
+
+use std::collections::HashMap;
+
+use egg::Id;
+
+use crate::ir::Graph;
+use crate::name::Name;
+use crate::numeric::{self, Value, check};
+use crate::present::Presentation;
+use crate::print::math::{Renderer, Style};
+use crate::shape::{Dim, Shape};
+
+/// THE SWITCH: whether a printed text that matdiff's parser cannot read
+/// (a syntax, shape or size error, or a size it cannot infer) fails the
+/// check with exit 3 (`true`), or is only reported (`false`: in the JSON's
+/// `readback` list). A text that parses and evaluates differently always
+/// fails, whatever this says.
+///
+/// Today the parser reads matdiff's Unicode; the LaTeX reader is being
+/// built: flip `Style::Latex` to `true` once it reads every notation the
+/// LaTeX printer uses (`\frac`, `^{\top}`, `\operatorname{…}`, `\mathbf{1}`).
+pub const fn unreadable_fails(style: Style) -> bool {
+    match style {
+        Style::Unicode => true,
+        Style::Latex => false,
+    }
+}
+
+/// How many points each text is evaluated at.
+const POINTS: usize = 2;
+/// Points drawn before giving up on one where the results are defined.
+const ATTEMPTS: usize = 20;
+
+/// Why a printed text is not what was computed.
+#[derive(Clone, Debug)]
+pub enum Failure {
+    /// The parser cannot read it (or cannot size it).
+    Unreadable { style: Style, why: String },
+    /// It reads back as a different value.
+    Differs { style: Style, what: String, error: f64 },
+}
+
+impl Failure {
+    /// Whether this failure makes the check fail (exit 3).
+    pub fn fails(&self) -> bool {
+        match self {
+            Failure::Unreadable { style, .. } => unreadable_fails(*style),
+            Failure::Differs { .. } => true,
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let style = |s: &Style| match s {
+            Style::Unicode => "Unicode",
+            Style::Latex => "LaTeX",
+        };
+        match self {
+            Failure::Unreadable { style: s, why } => write!(f, "the printed {} does not read back: {why}", style(s)),
+            Failure::Differs { style: s, what, error } => {
+                write!(f, "the printed {} of {what} reads back as a different value (relative error {error:.1e})", style(s))
+            }
+        }
+    }
+}
+
+/// One printed text read back: what it is, the name it defines in the
+/// program read back, and the node whose value it must have.
+struct Line {
+    what: String,
+    /// The name it defines in that program.
+    name: Name,
+    want: Id,
+}
+
+/// `n×m`, `n`, `scalar` in a declaration; `None` for sizes a declaration
+/// cannot say (products, powers).
+fn declared_shape(r: &Renderer, s: &Shape) -> Option<String> {
+    let plain = |d: &Dim| d.as_int().is_some() || d.names().next().is_some_and(|n| *d == Dim::named(n));
+    if !plain(&s.rows) || !plain(&s.cols) {
+        return None;
+    }
+    Some(if s.is_scalar() {
+        "scalar".to_string()
+    } else if s.is_column() {
+        r.dim(&s.rows)
+    } else {
+        format!("{}×{}", r.dim(&s.rows), r.dim(&s.cols))
+    })
+}
+
+/// The texts of one style, and the program that defines them all.
+fn program(r: &Renderer, g: &Graph, texts: &Texts, variables: &[Name]) -> (String, Vec<Line>) {
+    let show = |id| r.formula(id).pretty(usize::MAX).to_string();
+    let mut statements: Vec<String> = Vec::new();
+    for &v in variables {
+        if let Some(shape) = declared_shape(r, &g.info(v).shape) {
+            statements.push(format!("{} : {shape}", r.name(v)));
+        }
+    }
+    let mut lines: Vec<Line> = Vec::new();
+    let diag = match r.style {
+        Style::Latex => "\\operatorname{Diag}",
+        Style::Unicode => "Diag",
+    };
+    // each definition after the names it uses; `S = Diag(s)` right after `s`
+    for (name, def) in definition_order(g, texts.wheres) {
+        let text = show(def);
+        if let Some(shape) = declared_shape(r, g.shape(def)) {
+            statements.push(format!("{} : {shape}", r.name(name)));
+        }
+        statements.push(format!("{} = {text}", r.name(name)));
+        lines.push(Line { what: format!("`{}`", r.name(name)), name, want: def });
+        if let Some(cap) = texts.diag_names.get(&name) {
+            statements.push(format!("{} = {diag}({})", r.name(*cap), r.name(name)));
+        }
+    }
+    let mut k = 0;
+    for &(wrt, id) in texts.results {
+        // a zero matrix (`0_{n×n}`, the derivative of a variable the
+        // function does not use) is printed in a notation the parser does
+        // not read, and cannot be wrong
+        if matches!(g.node(id), crate::ir::Math::Const(crate::ir::Constant::Zero(_))) {
+            continue;
+        }
+        let name = loop {
+            k += 1;
+            let name = Name::new(&format!("Ξ_{k}"));
+            if !g.names.contains_key(&name) {
+                break name;
+            }
+        };
+        let written = r.name(name);
+        if let Some(shape) = declared_shape(r, g.shape(id)) {
+            statements.push(format!("{written} : {shape}"));
+        }
+        statements.push(format!("{written} = {}", show(id)));
+        lines.push(Line { what: format!("the result for `{}`", r.name(wrt)), name, want: id });
+    }
+    (statements.join("\n"), lines)
+}
+
+/// The `where` lines in an order where each comes after the names its
+/// definition uses (the printed order is the reader's: first needed first).
+fn definition_order(g: &Graph, wheres: &[(Name, Id)]) -> Vec<(Name, Id)> {
+    let defined: std::collections::HashSet<Name> = wheres.iter().map(|w| w.0).collect();
+    let uses = |def: Id| -> Vec<Name> {
+        g.reachable(&[def])
+            .into_iter()
+            .filter_map(|id| match *g.node(id) {
+                crate::ir::Math::Sym(n) if defined.contains(&n) => Some(n),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut pending: Vec<(Name, Id, Vec<Name>)> = wheres.iter().map(|&(n, d)| (n, d, uses(d))).collect();
+    let mut done: std::collections::HashSet<Name> = std::collections::HashSet::new();
+    let mut out = Vec::with_capacity(wheres.len());
+    while !pending.is_empty() {
+        let before = pending.len();
+        pending.retain(|(n, d, deps)| {
+            if deps.iter().all(|m| done.contains(m) || m == n) {
+                out.push((*n, *d));
+                done.insert(*n);
+                false
+            } else {
+                true
+            }
+        });
+        // a cycle cannot be read back in any order: leave it to the parser to say so
+        if pending.len() == before {
+            out.extend(pending.drain(..).map(|(n, d, _)| (n, d)));
+        }
+    }
+    out
+}
+
+/// The program read back: its graph and each line's node in it.
+fn read(src: &str, lines: &[Line]) -> Result<(Graph, Vec<Id>), String> {
+    // the message, and the line it is about
+    let why = |d: &crate::diagnostic::Diagnostic| {
+        let line = d.labels.first().and_then(|l| src.get(..l.span.start.min(src.len()))).map_or(0, |s| s.matches('\n').count());
+        format!("{} in `{}`", d.message, src.lines().nth(line).unwrap_or_default())
+    };
+    let program = crate::syntax::parse(src).map_err(|d| why(&d))?;
+    let shapes = crate::shape::infer::infer(&program, src).map_err(|d| why(&d))?;
+    let lowered = crate::lower::lower(&program, &shapes, None).map_err(|d| why(&d))?;
+    let g = lowered.graph;
+    let mut roots = Vec::with_capacity(lines.len());
+    for l in lines {
+        let def = g.names.get(&l.name).and_then(|i| i.def);
+        roots.push(def.ok_or_else(|| format!("`{}` is not defined in the text read back", l.name))?);
+    }
+    Ok((g, roots))
+}
+
+/// Reads back every result and `where` line of `p`, in Unicode and in
+/// LaTeX, and compares them with the values computed, at points drawn as
+/// the check draws them. Returns the failures that do not fail the check
+/// (to report), or the first that does.
+pub fn verify(g: &Graph, p: &Presentation, variables: &[Name], dims: &[Name], seed: u64) -> Result<Vec<Failure>, Failure> {
+    let texts = Texts { results: &p.results, wheres: &p.wheres, diag_names: &p.diag_names };
+    verify_texts(g, &texts, variables, dims, seed)
+}
+
+/// Reads back the definitions of a derived program, each printed as the
+/// printers print a `where` line (Unicode and LaTeX): the printers' own
+/// round trip, for any program (`tests/properties.rs` runs it over random
+/// ones).
+pub fn verify_definitions(d: &crate::Derived, seed: u64) -> Result<Vec<Failure>, Failure> {
+    let g = &d.graph;
+    let mut wheres: Vec<(Name, Id)> = g
+        .names
+        .iter()
+        .filter(|(_, i)| i.kind == crate::ir::NameKind::Definition)
+        .filter_map(|(n, i)| Some((*n, i.def?)))
+        .collect();
+    wheres.sort_by_key(|w| w.0.as_str());
+    let texts = Texts { results: &[], wheres: &wheres, diag_names: &HashMap::new() };
+    verify_texts(g, &texts, &d.variables, &d.dims, seed)
+}
+
+/// What is printed: results (with the variable each is for), `where`
+/// lines, and the `S = Diag(s)` shorthands.
+struct Texts<'a> {
+    results: &'a [(Name, Id)],
+    wheres: &'a [(Name, Id)],
+    diag_names: &'a HashMap<Name, Name>,
+}
+
+fn verify_texts(g: &Graph, texts: &Texts, variables: &[Name], dims: &[Name], seed: u64) -> Result<Vec<Failure>, Failure> {
+    let aliases = HashMap::new();
+    let mut notes = Vec::new();
+    for style in [Style::Unicode, Style::Latex] {
+        let r = Renderer { g, style, diag_names: texts.diag_names, aliases: &aliases };
+        let (src, lines) = program(&r, g, texts, variables);
+        if lines.is_empty() {
+            continue;
+        }
+        let failure = match read(&src, &lines) {
+            Ok((back, roots)) => compare(g, &back, &lines, &roots, variables, dims, seed, style),
+            Err(why) => Some(Failure::Unreadable { style, why }),
+        };
+        match failure {
+            Some(f) if f.fails() => return Err(f),
+            Some(f) => notes.push(f),
+            None => {}
+        }
+    }
+    Ok(notes)
+}
+
+/// Evaluates each line read back against its value at [`POINTS`] points.
+#[allow(clippy::too_many_arguments)]
+fn compare(
+    g: &Graph,
+    back: &Graph,
+    lines: &[Line],
+    roots: &[Id],
+    variables: &[Name],
+    dims: &[Name],
+    seed: u64,
+    style: Style,
+) -> Option<Failure> {
+    let wants: Vec<Id> = lines.iter().map(|l| l.want).collect();
+    let domains = numeric::infer_domains(g, &wants);
+    let mut rng = numeric::Rng::new(seed);
+    let (mut checked, mut attempts) = (0, 0);
+    while checked < POINTS && attempts < ATTEMPTS {
+        attempts += 1;
+        let sizes = numeric::draw_sizes(dims.iter().copied(), &mut rng);
+        let at = numeric::draw_point(g, variables, &domains, &sizes, &mut rng);
+        let Ok(want) = numeric::eval(g, &wants, &at) else { continue };
+        let got: Vec<Value> = match numeric::eval(back, roots, &at) {
+            Ok(v) => v,
+            Err(e) if e.is_domain() => {
+                return Some(Failure::Differs {
+                    style,
+                    what: format!("the results (undefined where the derivative is defined: {e})"),
+                    error: f64::INFINITY,
+                });
+            }
+            Err(e) => return Some(Failure::Unreadable { style, why: e.to_string() }),
+        };
+        for ((line, got), want) in lines.iter().zip(&got).zip(&want) {
+            let error = numeric::relative_error(got, want);
+            if error > check::TOLERANCE {
+                return Some(Failure::Differs { style, what: line.what.clone(), error });
+            }
+        }
+        checked += 1;
+    }
+    None
+}
