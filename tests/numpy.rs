@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use matdiff::name::Name;
-use matdiff::numeric::{Domain, Point, Rng, Value, draw_point, eval, infer_domains};
+use matdiff::numeric::{Point, Rng, Value, check, eval, infer_domains};
 use matdiff::shape::Shape;
 use matdiff::{Derived, Error, Format, Options};
 use serde_json::{Value as Json, json};
@@ -41,9 +41,6 @@ const GENERATED_AT_LEAST: usize = 15;
 /// sides compute the same formula in double precision, in another order.
 const TOLERANCE: f64 = 1e-6;
 
-/// Points drawn before giving up on one inside every variable's domain;
-/// after half of them, every variable is drawn positive (as the check does).
-const ATTEMPTS: usize = 40;
 
 /// Runs every case: `{"tolerance": t, "cases": [{"name", "module", "env",
 /// "want"}]}` on standard input, `{name: [problem, …]}` on standard output
@@ -56,6 +53,23 @@ const DRIVER: &str = r#"
 import json, sys, traceback
 import numpy as np
 
+def compare(name, got, want, tolerance):
+    """What is wrong with `got` as the value `want` (None: nothing)."""
+    w = np.asarray(want, dtype=float)
+    try:
+        g = np.asarray(got, dtype=float)
+    except Exception as e:
+        return f"{name}: not an array of numbers: {e}"
+    if isinstance(want, float) and not isinstance(got, float):
+        return f"{name}: a {type(got).__name__}, expected a float"
+    if g.shape != w.shape:
+        return f"{name}: shape {g.shape}, expected {w.shape}"
+    error = np.max(np.abs(g - w)) / max(1.0, np.max(np.abs(w)))
+    if not error <= tolerance:
+        with np.printoptions(precision=6, suppress=True):
+            return f"{name}: relative error {error:.1e}\n  got  {g!r}\n  want {w!r}"
+    return None
+
 def problems(case, tolerance):
     env = {k: v if isinstance(v, float) else np.array(v, dtype=float) for k, v in case["env"].items()}
     namespace = {"__name__": "matdiff_module"}
@@ -64,6 +78,25 @@ def problems(case, tolerance):
         got = namespace["derivatives"](**env)
     except Exception:
         return ["raised " + traceback.format_exc().strip()]
+    out = derivative_problems(got, case, tolerance)
+    # the value, and both at once
+    try:
+        value = namespace["function"](**env)
+        pair = namespace["value_and_derivatives"](**env)
+    except Exception:
+        return out + ["function or value_and_derivatives raised " + traceback.format_exc().strip()]
+    out += [p for p in [compare("function", value, case["want_value"], tolerance)] if p]
+    if not (isinstance(pair, tuple) and len(pair) == 2):
+        return out + [f"value_and_derivatives returns a {type(pair).__name__}, not a pair"]
+    if compare("value_and_derivatives[0]", pair[0], value, 0.0):
+        out.append("value_and_derivatives differs from function")
+    if sorted(pair[1]) != sorted(got) or any(
+        compare(k, pair[1][k], np.asarray(got[k], dtype=float), 0.0) for k in got
+    ):
+        out.append("value_and_derivatives differs from derivatives")
+    return out
+
+def derivative_problems(got, case, tolerance):
     if not isinstance(got, dict):
         return [f"returns a {type(got).__name__}, not a dict"]
     want = case["want"]
@@ -71,19 +104,9 @@ def problems(case, tolerance):
     if sorted(got) != sorted(want):
         out.append(f"returns the keys {sorted(got)}, expected {sorted(want)}")
     for name in sorted(set(got) & set(want)):
-        w = np.asarray(want[name], dtype=float)
-        try:
-            g = np.asarray(got[name], dtype=float)
-        except Exception as e:
-            out.append(f"{name}: not an array of numbers: {e}")
-            continue
-        if g.shape != w.shape:
-            out.append(f"{name}: shape {g.shape}, expected {w.shape}")
-            continue
-        error = np.max(np.abs(g - w)) / max(1.0, np.max(np.abs(w)))
-        if not error <= tolerance:
-            with np.printoptions(precision=6, suppress=True):
-                out.append(f"{name}: relative error {error:.1e}\n  got  {g!r}\n  want {w!r}")
+        problem = compare(name, got[name], want[name], tolerance)
+        if problem:
+            out.append(problem)
     return out
 
 request = json.load(sys.stdin)
@@ -105,6 +128,8 @@ struct Case {
     module: String,
     env: serde_json::Map<String, Json>,
     want: serde_json::Map<String, Json>,
+    /// What `function(**env)` must return.
+    want_value: Json,
 }
 
 // ---------------------------------------------------------------- programs
@@ -264,28 +289,24 @@ fn draw_sizes(dims: &[Name], rng: &mut Rng) -> HashMap<Name, usize> {
 }
 
 /// A point inside every variable's domain where the function and every
-/// readable result are defined, with their values; drawn as
-/// `numeric::check::check` draws, from a seed of the program's text.
-fn point_and_results(d: &Derived, src: &str) -> Result<(Point, Vec<Value>), String> {
+/// readable result are defined, with the function's value and the
+/// results'; drawn as `numeric::check::check` draws (scaled down after
+/// misses), from the check's seed of the program.
+fn point_and_results(d: &Derived, src: &str) -> Result<(Point, Value, Vec<Value>), String> {
     let g = &d.graph;
     let f_root = g.info(d.derivative.of).def.expect("the function is a definition");
     let domains = infer_domains(g, &[f_root]);
-    let mut rng = Rng::new(matdiff::numeric::check::seed_of(src));
+    let mut rng = Rng::new(check::seed_of(src));
     let mut roots = vec![f_root];
     roots.extend(d.derivative.entries.iter().map(|e| e.readable));
     let mut why = String::new();
-    for attempt in 0..ATTEMPTS {
-        let domains: HashMap<Name, Domain> = if attempt >= ATTEMPTS / 2 {
-            d.variables.iter().map(|&v| (v, domains.get(&v).copied().unwrap_or_default().merge(Domain::Positive))).collect()
-        } else {
-            domains.clone()
-        };
+    for attempt in 0..check::ATTEMPTS {
         let sizes = draw_sizes(&d.dims, &mut rng);
-        let point = draw_point(g, &d.variables, &domains, &sizes, &mut rng);
+        let point = check::attempt_point(g, &d.variables, &domains, &sizes, attempt, &mut rng);
         match eval(g, &roots, &point) {
             Ok(mut values) => {
-                values.remove(0);
-                return Ok((point, values));
+                let value = values.remove(0);
+                return Ok((point, value, values));
             }
             Err(e) => why = e.to_string(),
         }
@@ -336,7 +357,7 @@ fn case_of(program: Program) -> Result<Option<Case>, String> {
         Err(e) => return Err(failed(&e)),
     };
     let derived = matdiff::derive(&program.src, &program.options).map_err(|e| failed(&e))?;
-    let (point, results) = point_and_results(&derived, &program.src).map_err(|e| failed(&e))?;
+    let (point, value, results) = point_and_results(&derived, &program.src).map_err(|e| failed(&e))?;
     let g = &derived.graph;
     let python = |n: Name| n.parts().python();
     let env = derived.variables.iter().map(|&v| (python(v), to_json(&point.values[&v], layout_of(&g.info(v).shape)))).collect();
@@ -353,7 +374,8 @@ fn case_of(program: Program) -> Result<Option<Case>, String> {
             (python(e.wrt), to_json(value, layout))
         })
         .collect();
-    Ok(Some(Case { program, module, env, want }))
+    let want_value = to_json(&value, layout_of(&g.info(derived.derivative.of).shape));
+    Ok(Some(Case { program, module, env, want, want_value }))
 }
 
 // ---------------------------------------------------------- the Python side
@@ -384,7 +406,7 @@ fn run_driver(python: &str, cases: &[Case]) -> HashMap<String, Vec<String>> {
     let request = json!({
         "tolerance": TOLERANCE,
         "cases": cases.iter().map(|c| json!({
-            "name": c.program.name, "module": c.module, "env": c.env, "want": c.want,
+            "name": c.program.name, "module": c.module, "env": c.env, "want": c.want, "want_value": c.want_value,
         })).collect::<Vec<_>>(),
     });
     let mut child = Command::new(python)
@@ -471,6 +493,7 @@ fn the_comparison_can_fail() {
             ),
             env: right.env.clone(),
             want: right.want.clone(),
+            want_value: right.want_value.clone(),
         })
         .collect();
     let problems = run_driver(&python, &cases);
@@ -488,6 +511,7 @@ fn the_comparison_can_fail() {
         module: module.into(),
         env: right.env.clone(),
         want: right.want.clone(),
+        want_value: right.want_value.clone(),
     };
     let cases = [
         broken("raises", "def derivatives(**env):\n    return env[\"nothing\"]\n"),

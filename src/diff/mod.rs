@@ -18,6 +18,7 @@ use std::collections::HashMap;
 use egg::Id;
 
 use crate::ir::{Graph, NameKind};
+use crate::numeric::stability::steadiest;
 use crate::name::Name;
 use crate::simplify;
 use chain::Chain;
@@ -69,24 +70,27 @@ pub(crate) fn inline_intermediates(g: &mut Graph, defs: &HashMap<Name, Id>, root
     g.substitute(root, &|n| defs.get(&n).copied())
 }
 
-/// Simplifies the adjoints' definitions (in place) and the results.
+/// Simplifies the adjoints' definitions (in place) and the results. The
+/// form for NumPy is the flop-cheapest simplified one, or the form as
+/// derived where that one computes another number (see
+/// [`crate::numeric::stability`]: distributing can make terms cancel).
 fn simplify_all(g: &mut Graph, adjoints: &[Name], results: &[(Name, Id)]) -> (HashMap<Name, Id>, Vec<Entry>) {
     // collected once: once per result made thousands of results quadratic
     let defs = intermediates(g);
     let mut numpy_defs = HashMap::new();
     for &a in adjoints {
         let def = g.info(a).def.expect("adjoints are defined");
-        let def = inline_intermediates(g, &defs, def);
-        let s = simplify::simplify(g, &[def]);
+        let inlined = inline_intermediates(g, &defs, def);
+        let s = simplify::simplify(g, &[inlined]);
         g.names.get_mut(&a).expect("declared").def = Some(s.readable[0]);
-        numpy_defs.insert(a, s.flops[0]);
+        numpy_defs.insert(a, steadiest(g, s.flops[0], def));
     }
     let entries = results
         .iter()
         .map(|&(wrt, r)| {
-            let r = inline_intermediates(g, &defs, r);
-            let s = simplify::simplify(g, &[r]);
-            Entry { wrt, readable: s.readable[0], numpy: s.flops[0] }
+            let inlined = inline_intermediates(g, &defs, r);
+            let s = simplify::simplify(g, &[inlined]);
+            Entry { wrt, readable: s.readable[0], numpy: steadiest(g, s.flops[0], r) }
         })
         .collect();
     (numpy_defs, entries)
