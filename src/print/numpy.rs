@@ -758,11 +758,9 @@ fn assign(em: &mut Emitter, body: &mut String, shared: &HashSet<Id>, root: Id, t
 pub fn render(out: &Output) -> String {
     let g = out.g;
     let d = out.derivative;
-    let exp = std::env::var("MATDIFF_EXP").is_ok();
-    let def_of = |n: Name| if exp { g.info(n).def.expect("defined") } else { d.numpy_defs.get(&n).copied().unwrap_or_else(|| g.info(n).def.expect("defined")) };
-    let form = |e: &crate::diff::Entry| if exp { e.readable } else { e.numpy };
+    let def_of = |n: Name| d.numpy_defs.get(&n).copied().unwrap_or_else(|| g.info(n).def.expect("defined"));
     let f_root = g.info(d.of).def.expect("the function is a definition");
-    let roots: Vec<Id> = d.entries.iter().map(|e| form(e)).collect();
+    let roots: Vec<Id> = d.entries.iter().map(|e| e.numpy).collect();
     let mut all_roots = roots.clone();
     all_roots.push(f_root);
     let names = needed_names(g, &all_roots, &def_of);
@@ -825,8 +823,8 @@ pub fn render(out: &Output) -> String {
     }
     let mut returns: Vec<String> = Vec::new();
     for e in &d.entries {
-        assign(&mut em, &mut backward, &shared, form(e), None);
-        let value = em.bound[&form(e)].clone();
+        assign(&mut em, &mut backward, &shared, e.numpy, None);
+        let value = em.bound[&e.numpy].clone();
         let shape = &g.info(e.wrt).shape;
         let mut ret = return_value(&value, d.kind, shape);
         if ret.contains("{r}") {
