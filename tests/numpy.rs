@@ -617,7 +617,7 @@ def raises(kind, words, **env):
 raises(TypeError, ["missing argument 'w'", "(d,) array"], X=X, y=y)
 raises(ValueError, ["'w'", "(4,)", "(d,) array", "d = 3", "'X'"], X=X, w=np.ones(4), y=y)
 raises(ValueError, ["'X'", "(7,)", "(n, d) array"], X=np.ones(7), w=w, y=y)
-raises(TypeError, ["unexpected argument 'z'"], X=X, w=w, y=y, z=1.0)
+assert m.function(X=X, w=w, y=y, z=1.0) == m.function(X=X, w=w, y=y), "other keywords are ignored"
 "#,
     );
 }
@@ -706,6 +706,30 @@ for _ in range(60):
     got = m.derivatives(x=x, W=W, p=p)["W"]
     worst = max(worst, np.max(np.abs(got - want)) / max(1.0, np.max(np.abs(want))))
 assert worst < 1e-8, worst
+"#,
+    );
+}
+
+/// Issue 16: with `--hessian`, one module computes the gradient and the
+/// Hessian (and the value), from one forward pass.
+#[test]
+fn a_hessian_module_computes_the_gradient_too() {
+    let Some(python) = python() else { return };
+    let module = module_of(LOGISTIC, "# wrt: w\n# hessian");
+    python_asserts(
+        &python,
+        &module,
+        r#"
+rng = np.random.default_rng(2)
+X, w, y = rng.normal(size=(6, 3)), rng.normal(size=3), rng.uniform(size=6)
+p = 1 / (1 + np.exp(-X @ w))
+value, gradients, hessians = m.value_gradient_and_hessian(X=X, w=w, y=y)
+assert np.isclose(value, -(y @ np.log(p) + (1 - y) @ np.log(1 - p)), rtol=1e-12)
+assert gradients["w"].shape == (3,) and np.allclose(gradients["w"], X.T @ (p - y), rtol=1e-12, atol=1e-12)
+assert np.allclose(hessians["w"], X.T @ np.diag(p * (1 - p)) @ X, rtol=1e-12, atol=1e-12)
+assert np.array_equal(m.gradient(X=X, w=w, y=y)["w"], gradients["w"])
+assert np.array_equal(m.derivatives(X=X, w=w, y=y)["w"], hessians["w"])
+assert '"w" : ∂f/∂w, a (d,) array' in m.gradient.__doc__, m.gradient.__doc__
 "#,
     );
 }

@@ -53,6 +53,10 @@ pub struct Derivative {
     /// The NumPy form of each adjoint's definition.
     pub numpy_defs: HashMap<Name, Id>,
     pub entries: Vec<Entry>,
+    /// For a Hessian, the gradients it is the Jacobian of (checked too,
+    /// and computed by the NumPy module beside the Hessian); empty
+    /// otherwise.
+    pub gradients: Vec<Entry>,
 }
 
 /// The definitions of the intermediate names (`v = Wx`).
@@ -103,18 +107,19 @@ pub fn derive(g: &mut Graph, chain: &Chain, of: Name, wrt: &[Name], kind: Kind) 
         Kind::Gradient => {
             let grad = gradient::gradients(g, chain, of, wrt);
             let (numpy_defs, entries) = simplify_all(g, &grad.adjoints, &grad.results);
-            Derivative { kind, of, adjoints: grad.adjoints, numpy_defs, entries }
+            Derivative { kind, of, adjoints: grad.adjoints, numpy_defs, entries, gradients: Vec::new() }
         }
         Kind::Jacobian => {
             let root = g.sym(of);
             let results: Vec<(Name, Id)> = wrt.iter().map(|&x| (x, jacobian::jacobian(g, &chain.bindings, root, x))).collect();
             let (numpy_defs, entries) = simplify_all(g, &[], &results);
-            Derivative { kind, of, adjoints: Vec::new(), numpy_defs, entries }
+            Derivative { kind, of, adjoints: Vec::new(), numpy_defs, entries, gradients: Vec::new() }
         }
         Kind::Hessian => {
             let mut adjoints = Vec::new();
             let mut numpy_defs = HashMap::new();
             let mut entries = Vec::new();
+            let mut gradients = Vec::new();
             for &x in wrt {
                 // the Jacobian of the simplified gradient, through the chain
                 // and the adjoints the gradient defines
@@ -127,8 +132,9 @@ pub fn derive(g: &mut Graph, chain: &Chain, of: Name, wrt: &[Name], kind: Kind) 
                 adjoints.extend(grad.adjoints);
                 numpy_defs.extend(defs);
                 entries.append(&mut e);
+                gradients.extend(grad_entries);
             }
-            Derivative { kind, of, adjoints, numpy_defs, entries }
+            Derivative { kind, of, adjoints, numpy_defs, entries, gradients }
         }
     }
 }

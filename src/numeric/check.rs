@@ -254,6 +254,13 @@ fn check_point(
     rng: &mut Rng,
 ) -> Result<f64, PointError> {
     f(at)?;
+    // the gradients a Hessian was derived from, as first derivatives
+    let gradients_worst = if d.gradients.is_empty() {
+        0.0
+    } else {
+        let gradients = Derivative { kind: Kind::Gradient, entries: d.gradients.clone(), gradients: Vec::new(), ..d.clone() };
+        check_point(g, &gradients, at, f, rng)?
+    };
     let adjoints: Vec<Id> = d.adjoints.iter().flat_map(|&a| [g.info(a).def.expect("defined"), d.numpy_defs[&a]]).collect();
     let forms: Vec<Id> = d.entries.iter().flat_map(|e| [e.readable, e.numpy]).collect();
     let roots = [adjoints.as_slice(), forms.as_slice()].concat();
@@ -288,7 +295,7 @@ fn check_point(
             })?;
             worst = worst.max(e);
         }
-        return Ok(worst);
+        return Ok(worst.max(gradients_worst));
     }
     let mut dirs = Vec::with_capacity(d.entries.len());
     for (i, entry) in d.entries.iter().enumerate() {

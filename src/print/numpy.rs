@@ -658,12 +658,6 @@ const ARGUMENT: &str = r#"def _argument(env, names, shape, expected, sizes):
         elif want is not None and got != want:
             raise ValueError(f"argument {name!r} has shape {given}, expected a {expected}")
     return a
-
-
-def _no_other_arguments(env, names):
-    unknown = sorted(set(env) - set(names))
-    if unknown:
-        raise TypeError(f"unexpected argument {unknown[0]!r}; the arguments are {', '.join(sorted(names))}")
 "#;
 
 /// How a result is returned: shaped like its variable (CONTRACT §3).
@@ -760,7 +754,7 @@ pub fn render(out: &Output) -> String {
     let d = out.derivative;
     let def_of = |n: Name| d.numpy_defs.get(&n).copied().unwrap_or_else(|| g.info(n).def.expect("defined"));
     let f_root = g.info(d.of).def.expect("the function is a definition");
-    let roots: Vec<Id> = d.entries.iter().map(|e| e.numpy).collect();
+    let roots: Vec<Id> = d.entries.iter().chain(&d.gradients).map(|e| e.numpy).collect();
     let mut all_roots = roots.clone();
     all_roots.push(f_root);
     let names = needed_names(g, &all_roots, &def_of);
@@ -772,7 +766,6 @@ pub fn render(out: &Output) -> String {
         Emitter { g, bound: HashMap::new(), dims: HashMap::new(), helpers: HashSet::new(), pending: Vec::new(), temps: 0 };
     // arguments, each checked against its shape
     let mut arguments = String::new();
-    let mut keywords: Vec<String> = Vec::new();
     let mut listed = String::new();
     for &v in out.variables {
         let py = v.parts().python();
@@ -784,7 +777,6 @@ pub fn render(out: &Output) -> String {
             _ => py.clone(),
         };
         let _ = writeln!(listed, "    {called} : {}", shape_text(shape));
-        keywords.extend(spelled);
     }
     // sizes of named dimensions, from the arguments
     let mut sizes: Vec<(String, String)> = Vec::new();
@@ -821,17 +813,20 @@ pub fn render(out: &Output) -> String {
     for &n in names.iter().filter(|n| !is_forward(n)) {
         assign(&mut em, &mut backward, &shared, def_of(n), Some(n.parts().python()));
     }
-    let mut returns: Vec<String> = Vec::new();
-    for e in &d.entries {
-        assign(&mut em, &mut backward, &shared, e.numpy, None);
-        let value = em.bound[&e.numpy].clone();
-        let shape = &g.info(e.wrt).shape;
-        let mut ret = return_value(&value, d.kind, shape);
-        if ret.contains("{r}") {
-            let py = e.wrt.parts().python();
-            ret = ret.replace("{r}", &format!("{py}.shape[0]")).replace("{c}", &format!("{py}.shape[1]"));
+    // the dict of results, and with a Hessian the dict of gradients
+    let mut returns = [String::new(), String::new()];
+    for (entries, kind, out) in [(&d.entries, d.kind, 0), (&d.gradients, Kind::Gradient, 1)] {
+        for e in entries {
+            assign(&mut em, &mut backward, &shared, e.numpy, None);
+            let value = em.bound[&e.numpy].clone();
+            let shape = &g.info(e.wrt).shape;
+            let mut ret = return_value(&value, kind, shape);
+            if ret.contains("{r}") {
+                let py = e.wrt.parts().python();
+                ret = ret.replace("{r}", &format!("{py}.shape[0]")).replace("{c}", &format!("{py}.shape[1]"));
+            }
+            let _ = writeln!(returns[out], "        \"{}\": {ret},", e.wrt.parts().python());
         }
-        returns.push(format!("        \"{}\": {ret},", e.wrt.parts().python()));
     }
     let aliases = HashMap::new();
     let diag = HashMap::new();
@@ -863,14 +858,25 @@ pub fn render(out: &Output) -> String {
         let _ = writeln!(results, "    \"{}\" : {}, a {shape}", e.wrt.parts().python(), super::derivative_name(&r, d, e.wrt));
     }
     let value_shape = shape_text(&g.info(d.of).shape);
+    // with a Hessian, the gradients too
+    let mut gradients = String::new();
+    for e in &d.gradients {
+        let _ = writeln!(gradients, "    \"{}\" : ∂{f}/∂{}, a {}", e.wrt.parts().python(), r.name(e.wrt), shape_text(&g.info(e.wrt).shape));
+    }
+    let gradient_doc = if gradients.is_empty() {
+        String::new()
+    } else {
+        format!("gradient(**env)\n    A dict:\n{gradients}value_gradient_and_hessian(**env)\n    All three, computing {f} once.\n")
+    };
     let arguments_doc = format!(
         "Arguments (keywords), with the shapes the result was computed for;\nnamed sizes are read from the arguments, which must agree on them:\n\n{listed}"
     );
     let _ = writeln!(
         text,
-        "\"\"\"The {one} of {f}, computed by matdiff, as NumPy.\n\n{}\nfunction(**env)\n    The value of {f}: a {value_shape}.\nderivatives(**env)\n    A dict:\n{}value_and_derivatives(**env)\n    Both, as a pair, sharing the computation of {f}.\n\nA missing argument raises TypeError; a misshapen one, ValueError.\nVectors are 1-D arrays (n,); row vectors and matrices are 2-D.\n\"\"\"",
+        "\"\"\"The {one} of {f}, computed by matdiff, as NumPy.\n\n{}\nfunction(**env)\n    The value of {f}: a {value_shape}.\nderivatives(**env)\n    A dict:\n{}value_and_derivatives(**env)\n    Both, as a pair, sharing the computation of {f}.\n{}\nA missing argument raises TypeError; a misshapen one, ValueError.\nVectors are 1-D arrays (n,); row vectors and matrices are 2-D.\n\"\"\"",
         docstring(&arguments_doc),
-        docstring(&results)
+        docstring(&results),
+        docstring(&gradient_doc)
     );
     text.push_str("import numpy as np\n\n");
     let mut helpers: Vec<&str> = em.helpers.iter().copied().collect();
@@ -881,8 +887,6 @@ pub fn render(out: &Output) -> String {
     }
     let _ = writeln!(text, "\n{ARGUMENT}");
     text.push_str("\ndef _evaluate(env, derivatives):\n");
-    let quoted: Vec<String> = keywords.iter().map(|k| format!("\"{k}\"")).collect();
-    let _ = writeln!(text, "    _no_other_arguments(env, ({},))", quoted.join(", "));
     text.push_str("    _sizes = {}\n");
     text.push_str(&arguments);
     let body = format!("{forward}{backward}");
@@ -897,17 +901,14 @@ pub fn render(out: &Output) -> String {
     }
     text.push_str(&forward);
     let _ = writeln!(text, "    _value = {value}");
-    text.push_str("    if not derivatives:\n        return _value, None\n");
+    text.push_str("    if not derivatives:\n        return _value, None, None\n");
     text.push_str(&backward);
-    text.push_str("    return _value, {\n");
-    for r in returns {
-        text.push_str(&r);
-        text.push('\n');
-    }
-    text.push_str("    }\n");
+    let [results_dict, gradients_dict] = returns;
+    let gradients_dict = if d.gradients.is_empty() { "None".to_string() } else { format!("{{\n{gradients_dict}    }}") };
+    let _ = writeln!(text, "    return _value, {{\n{results_dict}    }}, {gradients_dict}");
     let _ = write!(
         text,
-        "\n\ndef function(**env):\n    \"\"\"The value of {f}: a {value_shape}.\n\n{}\"\"\"\n    return _evaluate(env, False)[0]\n",
+        "\n\ndef function(**env):\n    \"\"\"The value of {f}: a {value_shape}.\n\n{}    \"\"\"\n    return _evaluate(env, False)[0]\n",
         docstring(&indent(&arguments_doc))
     );
     let _ = write!(
@@ -918,8 +919,20 @@ pub fn render(out: &Output) -> String {
     );
     let _ = write!(
         text,
-        "\n\ndef value_and_derivatives(**env):\n    \"\"\"(function(**env), derivatives(**env)), computing {f} once.\"\"\"\n    return _evaluate(env, True)\n"
+        "\n\ndef value_and_derivatives(**env):\n    \"\"\"(function(**env), derivatives(**env)), computing {f} once.\"\"\"\n    value, results, _ = _evaluate(env, True)\n    return value, results\n"
     );
+    if !d.gradients.is_empty() {
+        let _ = write!(
+            text,
+            "\n\ndef gradient(**env):\n    \"\"\"The gradients of {f}, shaped like their variables.\n\n{}\n    Returns a dict:\n\n{}    \"\"\"\n    return _evaluate(env, True)[2]\n",
+            docstring(&indent(&arguments_doc)),
+            docstring(&indent(&gradients))
+        );
+        let _ = write!(
+            text,
+            "\n\ndef value_gradient_and_hessian(**env):\n    \"\"\"(function(**env), gradient(**env), derivatives(**env)), computing {f} once.\"\"\"\n    value, hessians, gradients = _evaluate(env, True)\n    return value, gradients, hessians\n"
+        );
+    }
     text
 }
 
