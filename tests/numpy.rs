@@ -1,10 +1,12 @@
 //! `--format numpy` computes what it claims (CONTRACT §3): the module each
 //! program prints is executed by Python, and what its `derivatives(**env)`
-//! returns is compared with matdiff's own evaluation of the derivative at
-//! the same point. That evaluation is the reference because `run` has
-//! already checked it against finite differences of the program; what is
-//! left to catch here is the printer: a wrong broadcast, precedence,
-//! reshape or calling convention.
+//! returns is compared with matdiff's own evaluation of the same form of
+//! the derivative (the one for NumPy) at the same point. That evaluation is
+//! the reference because `run` has already checked it against finite
+//! differences of the program; what is left to catch here is the printer:
+//! a wrong broadcast, precedence, reshape or calling convention. (The
+//! printed form may compute another number where terms cancel; the form
+//! for NumPy is chosen not to: see `a_hessian_that_cancels_is_computed_accurately`.)
 //!
 //! The programs: `examples/*.mdiff`, the public acceptance cases
 //! (`tests/latex/acceptance/`), one program per printed construct
@@ -24,7 +26,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use matdiff::name::Name;
-use matdiff::numeric::{Domain, Point, Rng, Value, draw_point, eval, infer_domains};
+use matdiff::numeric::{Point, Rng, Value, check, eval, infer_domains};
 use matdiff::shape::Shape;
 use matdiff::{Derived, Error, Format, Options};
 use serde_json::{Value as Json, json};
@@ -34,16 +36,13 @@ const FOLDERS: &[&str] = &["examples", "tests/latex/acceptance", "tests/latex/co
 
 /// How many random programs are generated, and how many of them matdiff
 /// must accept for the comparison to mean something.
-const GENERATED: u64 = 20;
-const GENERATED_AT_LEAST: usize = 15;
+const GENERATED: u64 = 40;
+const GENERATED_AT_LEAST: usize = 30;
 
 /// `max|got − want| / max(1, max|want|)` above this is a mismatch. Both
 /// sides compute the same formula in double precision, in another order.
 const TOLERANCE: f64 = 1e-6;
 
-/// Points drawn before giving up on one inside every variable's domain;
-/// after half of them, every variable is drawn positive (as the check does).
-const ATTEMPTS: usize = 40;
 
 /// Runs every case: `{"tolerance": t, "cases": [{"name", "module", "env",
 /// "want"}]}` on standard input, `{name: [problem, …]}` on standard output
@@ -56,6 +55,23 @@ const DRIVER: &str = r#"
 import json, sys, traceback
 import numpy as np
 
+def compare(name, got, want, tolerance):
+    """What is wrong with `got` as the value `want` (None: nothing)."""
+    w = np.asarray(want, dtype=float)
+    try:
+        g = np.asarray(got, dtype=float)
+    except Exception as e:
+        return f"{name}: not an array of numbers: {e}"
+    if isinstance(want, float) and not isinstance(got, float):
+        return f"{name}: a {type(got).__name__}, expected a float"
+    if g.shape != w.shape:
+        return f"{name}: shape {g.shape}, expected {w.shape}"
+    error = np.max(np.abs(g - w)) / max(1.0, np.max(np.abs(w)))
+    if not error <= tolerance:
+        with np.printoptions(precision=6, suppress=True):
+            return f"{name}: relative error {error:.1e}\n  got  {g!r}\n  want {w!r}"
+    return None
+
 def problems(case, tolerance):
     env = {k: v if isinstance(v, float) else np.array(v, dtype=float) for k, v in case["env"].items()}
     namespace = {"__name__": "matdiff_module"}
@@ -64,6 +80,25 @@ def problems(case, tolerance):
         got = namespace["derivatives"](**env)
     except Exception:
         return ["raised " + traceback.format_exc().strip()]
+    out = derivative_problems(got, case, tolerance)
+    # the value, and both at once
+    try:
+        value = namespace["function"](**env)
+        pair = namespace["value_and_derivatives"](**env)
+    except Exception:
+        return out + ["function or value_and_derivatives raised " + traceback.format_exc().strip()]
+    out += [p for p in [compare("function", value, case["want_value"], tolerance)] if p]
+    if not (isinstance(pair, tuple) and len(pair) == 2):
+        return out + [f"value_and_derivatives returns a {type(pair).__name__}, not a pair"]
+    if compare("value_and_derivatives[0]", pair[0], value, 0.0):
+        out.append("value_and_derivatives differs from function")
+    if sorted(pair[1]) != sorted(got) or any(
+        compare(k, pair[1][k], np.asarray(got[k], dtype=float), 0.0) for k in got
+    ):
+        out.append("value_and_derivatives differs from derivatives")
+    return out
+
+def derivative_problems(got, case, tolerance):
     if not isinstance(got, dict):
         return [f"returns a {type(got).__name__}, not a dict"]
     want = case["want"]
@@ -71,19 +106,9 @@ def problems(case, tolerance):
     if sorted(got) != sorted(want):
         out.append(f"returns the keys {sorted(got)}, expected {sorted(want)}")
     for name in sorted(set(got) & set(want)):
-        w = np.asarray(want[name], dtype=float)
-        try:
-            g = np.asarray(got[name], dtype=float)
-        except Exception as e:
-            out.append(f"{name}: not an array of numbers: {e}")
-            continue
-        if g.shape != w.shape:
-            out.append(f"{name}: shape {g.shape}, expected {w.shape}")
-            continue
-        error = np.max(np.abs(g - w)) / max(1.0, np.max(np.abs(w)))
-        if not error <= tolerance:
-            with np.printoptions(precision=6, suppress=True):
-                out.append(f"{name}: relative error {error:.1e}\n  got  {g!r}\n  want {w!r}")
+        problem = compare(name, got[name], want[name], tolerance)
+        if problem:
+            out.append(problem)
     return out
 
 request = json.load(sys.stdin)
@@ -105,6 +130,8 @@ struct Case {
     module: String,
     env: serde_json::Map<String, Json>,
     want: serde_json::Map<String, Json>,
+    /// What `function(**env)` must return.
+    want_value: Json,
 }
 
 // ---------------------------------------------------------------- programs
@@ -150,15 +177,19 @@ enum Kind {
     Square,
     /// `n×m`
     Wide,
+    /// `1×n`, declared
+    Row,
 }
 
-const DECLARATIONS: &str = "A : n×n\nC, D : n×m\nx, y : n\nu : m\nα : scalar\n";
+const DECLARATIONS: &str = "A : n×n\nC, D : n×m\nx, y : n\nu : m\nr : 1×n\nα : scalar\n";
 
 /// A generator of small well-shaped programs, enough to mix what the
 /// printer must get right: products (matrix, outer, by a scalar), sums and
-/// differences (with negated terms), transposes, Hadamard products, σ, tanh
-/// and exp, traces, Frobenius products, softmax, and a definition the
-/// function uses. `tests/properties.rs` has a larger one, for the check.
+/// differences (with negated terms), transposes (of numbers too),
+/// Hadamard products, elementwise powers (high ones too: `.^21`), σ, tanh
+/// and exp, traces, Frobenius products, softmax, logsumexp, norms, `vec`,
+/// declared row vectors, and a definition the function uses.
+/// `tests/properties.rs` has a larger one, for the check.
 struct Gen {
     rng: Rng,
     /// Whether `h` is defined yet (the leaves may use it once it is).
@@ -179,6 +210,7 @@ impl Gen {
             // sized: an unsized `I` alone would be a size no variable gives (an error)
             Kind::Square => &["A", "I_n"],
             Kind::Wide => &["C", "D"],
+            Kind::Row => &["r"],
         };
         self.pick(names).to_string()
     }
@@ -196,19 +228,30 @@ impl Gen {
     /// (at least 1) deep.
     fn compound(&mut self, kind: Kind, depth: u32) -> String {
         let d = depth - 1;
-        match (kind, self.rng.below(7)) {
+        match (kind, self.rng.below(11)) {
             (_, 0) => format!("{} + {}", self.expr(kind, d), self.expr(kind, d)),
             (_, 1) => format!("{} - {}", self.expr(kind, d), self.expr(kind, d)),
             (_, 2) => format!("{} {}", self.expr(Kind::Scalar, d), self.expr(kind, d)),
             (Kind::Scalar, 3) => format!("tr({})", self.expr(Kind::Square, d)),
             (Kind::Scalar, 4) => format!("{} : {}", self.expr(Kind::Wide, d), self.expr(Kind::Wide, d)),
             (Kind::Scalar, 5) => format!("{}^T softmax({})", self.expr(Kind::Vector, d), self.expr(Kind::Vector, d)),
+            (Kind::Scalar, 6) => format!("logsumexp({})", self.expr(Kind::Vector, d)),
+            (Kind::Scalar, 7) => format!("||{}||", self.expr(Kind::Wide, d)),
+            (Kind::Scalar, 8) => format!("{} {}", self.expr(Kind::Row, d), self.expr(Kind::Vector, d)),
+            (Kind::Scalar, 9) => format!("sum(vec({}).^3)", self.expr(Kind::Wide, d)),
             (Kind::Scalar, _) => {
                 format!("{}^T {} {}", self.expr(Kind::Vector, d), self.expr(Kind::Square, d), self.expr(Kind::Vector, d))
             }
             (Kind::Vector, 3) => format!("{} {}", self.expr(Kind::Square, d), self.expr(Kind::Vector, d)),
             (Kind::Vector, 4) => format!("{} {}", self.expr(Kind::Wide, d), self.expr(Kind::VectorM, d)),
             (Kind::Vector, 5) => format!("{} ∘ {}", self.expr(Kind::Vector, d), self.expr(Kind::Vector, d)),
+            (Kind::Vector, 6) => format!("{}.^3", self.expr(Kind::Vector, d)),
+            (Kind::Vector, 7) => format!("{}^T", self.expr(Kind::Row, d)),
+            (Kind::Vector, 8) => format!("{} ({} {})^T", self.expr(Kind::Vector, d), self.expr(Kind::Scalar, d), self.leaf(Kind::Scalar)),
+            (Kind::Row, 3 | 4) => format!("{} {}", self.expr(Kind::Row, d), self.expr(Kind::Square, d)),
+            (Kind::Row, 5) => format!("{}^T", self.expr(Kind::Vector, d)),
+            (Kind::Row, 6) => format!("{} ∘ {}", self.expr(Kind::Row, d), self.expr(Kind::Row, d)),
+            (Kind::Row, 7) => format!("{}.^2", self.expr(Kind::Row, d)),
             (Kind::VectorM, 3 | 4) => format!("{}^T {}", self.expr(Kind::Wide, d), self.expr(Kind::Vector, d)),
             (Kind::Square, 3) => format!("{} {}", self.expr(Kind::Square, d), self.expr(Kind::Square, d)),
             (Kind::Square, 4) => format!("{}^T", self.expr(Kind::Square, d)),
@@ -216,6 +259,7 @@ impl Gen {
             (Kind::Wide, 3) => format!("{} {}", self.expr(Kind::Square, d), self.expr(Kind::Wide, d)),
             (Kind::Wide, 4) => format!("{} {}^T", self.expr(Kind::Vector, d), self.expr(Kind::VectorM, d)),
             (Kind::Wide, 5) => format!("{} ∘ {}", self.expr(Kind::Wide, d), self.expr(Kind::Wide, d)),
+            (Kind::Wide, 6) => format!("{}.^21", self.expr(Kind::Wide, d)),
             (_, _) => {
                 let f = self.pick(&["σ", "tanh", "exp"]);
                 format!("{f}({})", self.expr(kind, d))
@@ -250,6 +294,19 @@ fn generated_programs() -> Vec<Program> {
         .collect()
 }
 
+/// Programs longer and deeper than Python's parser takes in one
+/// expression (200 nested brackets; a compiler that recurses on the
+/// depth of an expression): a sum of 202 terms, and a function nested 120
+/// deep.
+fn long_programs() -> Vec<Program> {
+    let sum: Vec<String> = (1..=202).map(|i| format!("sin(a_{i}^T x)")).collect();
+    let nested = format!("f = sum({}x{})", "tanh(".repeat(120), ")".repeat(120));
+    vec![
+        Program { name: "long sum".into(), src: format!("f = {}\n", sum.join(" + ")), options: options_of("# wrt: x") },
+        Program { name: "deep nesting".into(), src: format!("x : 3\n{nested}\n"), options: options_of("") },
+    ]
+}
+
 // ------------------------------------------------------ the reference side
 
 /// A size for each named dimension: 2, 3 and 4 in a random order, so that
@@ -264,28 +321,24 @@ fn draw_sizes(dims: &[Name], rng: &mut Rng) -> HashMap<Name, usize> {
 }
 
 /// A point inside every variable's domain where the function and every
-/// readable result are defined, with their values; drawn as
-/// `numeric::check::check` draws, from a seed of the program's text.
-fn point_and_results(d: &Derived, src: &str) -> Result<(Point, Vec<Value>), String> {
+/// result (in its form for NumPy) are defined, with the function's value and the
+/// results'; drawn as `numeric::check::check` draws (scaled down after
+/// misses), from the check's seed of the program.
+fn point_and_results(d: &Derived, src: &str) -> Result<(Point, Value, Vec<Value>), String> {
     let g = &d.graph;
     let f_root = g.info(d.derivative.of).def.expect("the function is a definition");
     let domains = infer_domains(g, &[f_root]);
-    let mut rng = Rng::new(matdiff::numeric::check::seed_of(src));
+    let mut rng = Rng::new(check::seed_of(src));
     let mut roots = vec![f_root];
-    roots.extend(d.derivative.entries.iter().map(|e| e.readable));
+    roots.extend(d.derivative.entries.iter().map(|e| e.numpy));
     let mut why = String::new();
-    for attempt in 0..ATTEMPTS {
-        let domains: HashMap<Name, Domain> = if attempt >= ATTEMPTS / 2 {
-            d.variables.iter().map(|&v| (v, domains.get(&v).copied().unwrap_or_default().merge(Domain::Positive))).collect()
-        } else {
-            domains.clone()
-        };
+    for attempt in 0..check::ATTEMPTS {
         let sizes = draw_sizes(&d.dims, &mut rng);
-        let point = draw_point(g, &d.variables, &domains, &sizes, &mut rng);
+        let point = check::attempt_point(g, &d.variables, &domains, &sizes, attempt, &mut rng);
         match eval(g, &roots, &point) {
             Ok(mut values) => {
-                values.remove(0);
-                return Ok((point, values));
+                let value = values.remove(0);
+                return Ok((point, value, values));
             }
             Err(e) => why = e.to_string(),
         }
@@ -336,7 +389,7 @@ fn case_of(program: Program) -> Result<Option<Case>, String> {
         Err(e) => return Err(failed(&e)),
     };
     let derived = matdiff::derive(&program.src, &program.options).map_err(|e| failed(&e))?;
-    let (point, results) = point_and_results(&derived, &program.src).map_err(|e| failed(&e))?;
+    let (point, value, results) = point_and_results(&derived, &program.src).map_err(|e| failed(&e))?;
     let g = &derived.graph;
     let python = |n: Name| n.parts().python();
     let env = derived.variables.iter().map(|&v| (python(v), to_json(&point.values[&v], layout_of(&g.info(v).shape)))).collect();
@@ -353,7 +406,8 @@ fn case_of(program: Program) -> Result<Option<Case>, String> {
             (python(e.wrt), to_json(value, layout))
         })
         .collect();
-    Ok(Some(Case { program, module, env, want }))
+    let want_value = to_json(&value, layout_of(&g.info(derived.derivative.of).shape));
+    Ok(Some(Case { program, module, env, want, want_value }))
 }
 
 // ---------------------------------------------------------- the Python side
@@ -384,7 +438,7 @@ fn run_driver(python: &str, cases: &[Case]) -> HashMap<String, Vec<String>> {
     let request = json!({
         "tolerance": TOLERANCE,
         "cases": cases.iter().map(|c| json!({
-            "name": c.program.name, "module": c.module, "env": c.env, "want": c.want,
+            "name": c.program.name, "module": c.module, "env": c.env, "want": c.want, "want_value": c.want_value,
         })).collect::<Vec<_>>(),
     });
     let mut child = Command::new(python)
@@ -417,7 +471,7 @@ fn every_numpy_module_computes_the_derivative() {
     );
     let mut failures = Vec::new();
     let mut cases = Vec::new();
-    for program in files.into_iter().chain(generated_programs()) {
+    for program in files.into_iter().chain(generated_programs()).chain(long_programs()) {
         match case_of(program) {
             Ok(Some(case)) => cases.push(case),
             Ok(None) => {}
@@ -471,6 +525,7 @@ fn the_comparison_can_fail() {
             ),
             env: right.env.clone(),
             want: right.want.clone(),
+            want_value: right.want_value.clone(),
         })
         .collect();
     let problems = run_driver(&python, &cases);
@@ -488,6 +543,7 @@ fn the_comparison_can_fail() {
         module: module.into(),
         env: right.env.clone(),
         want: right.want.clone(),
+        want_value: right.want_value.clone(),
     };
     let cases = [
         broken("raises", "def derivatives(**env):\n    return env[\"nothing\"]\n"),
@@ -496,4 +552,184 @@ fn the_comparison_can_fail() {
     let problems = run_driver(&python, &cases);
     assert!(problems["raises"].join("").contains("KeyError"), "{:?}", problems["raises"]);
     assert!(problems["keys"].join("").contains("returns the keys ['X'], expected ['X', 'x']"), "{:?}", problems["keys"]);
+}
+
+/// The module of `src` with `options` (in NumPy).
+fn module_of(src: &str, options: &str) -> String {
+    matdiff::run_guarded(src, &options_of(options)).unwrap_or_else(|e| panic!("{src}: {e:?}"))
+}
+
+/// Runs `script` in Python with the module `module` loaded as `m` (and
+/// NumPy as `np`); the script asserts what it expects.
+fn python_asserts(python: &str, module: &str, script: &str) {
+    let prelude = "import sys, types\nimport numpy as np\nm = types.ModuleType('matdiff_module')\n\
+                   exec(compile(sys.stdin.read(), 'module', 'exec'), m.__dict__)\n";
+    let mut child = Command::new(python)
+        .args(["-c", &format!("{prelude}{script}")])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {python}: {e}"));
+    let _ = child.stdin.take().expect("piped").write_all(module.as_bytes());
+    let output = child.wait_with_output().expect("python runs");
+    assert!(
+        output.status.success(),
+        "{}\n--- the module:\n{module}\n--- the script:\n{script}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+const LOGISTIC: &str = "X : n×d\nw : d\ny : n\np = σ(X w)\nf = -((y : log(p)) + ((𝟙 - y) : log(𝟙 - p)))\n";
+
+/// Issue 16: documented, checked arguments; the value; both at once.
+#[test]
+fn the_module_documents_and_checks_its_arguments() {
+    let Some(python) = python() else { return };
+    let module = module_of(LOGISTIC, "# wrt: w");
+    python_asserts(
+        &python,
+        &module,
+        r#"
+for doc in [m.__doc__, m.derivatives.__doc__, m.function.__doc__]:
+    for line in ["X : (n, d) array", "w : (d,) array", "y : (n,) array"]:
+        assert line in doc, (line, doc)
+assert '"w" : ∂f/∂w, a (d,) array' in m.derivatives.__doc__, m.derivatives.__doc__
+rng = np.random.default_rng(1)
+X, w, y = rng.normal(size=(7, 3)), rng.normal(size=3), rng.uniform(size=7)
+p = 1 / (1 + np.exp(-X @ w))
+value = -(y @ np.log(p) + (1 - y) @ np.log(1 - p))
+assert isinstance(m.function(X=X, w=w, y=y), float)
+assert abs(m.function(X=X, w=w, y=y) - value) < 1e-12 * abs(value)
+grad = m.derivatives(X=X, w=w, y=y)["w"]
+assert np.allclose(grad, X.T @ (p - y), rtol=1e-12, atol=1e-12)
+v, d = m.value_and_derivatives(X=X, w=w, y=y)
+assert v == m.function(X=X, w=w, y=y) and np.array_equal(d["w"], grad)
+# lists and column-shaped vectors are accepted too
+assert np.allclose(m.derivatives(X=X.tolist(), w=w.reshape(-1, 1), y=list(y))["w"], grad)
+def raises(kind, words, **env):
+    try:
+        m.derivatives(**env)
+    except kind as e:
+        assert all(word in str(e) for word in words), (words, str(e))
+    else:
+        raise AssertionError(f"no {kind.__name__} for {words}")
+raises(TypeError, ["missing argument 'w'", "(d,) array"], X=X, y=y)
+raises(ValueError, ["'w'", "(4,)", "(d,) array", "d = 3", "'X'"], X=X, w=np.ones(4), y=y)
+raises(ValueError, ["'X'", "(7,)", "(n, d) array"], X=np.ones(7), w=w, y=y)
+assert m.function(X=X, w=w, y=y, z=1.0) == m.function(X=X, w=w, y=y), "other keywords are ignored"
+"#,
+    );
+}
+
+/// `lambda`, the contract's spelling of `λ`, is accepted as well as the
+/// Python name `lambda_`.
+#[test]
+fn lambda_is_accepted_as_spelled() {
+    let Some(python) = python() else { return };
+    let module = module_of("x : n\nf = λ (x^T x)\n", "");
+    python_asserts(
+        &python,
+        &module,
+        r#"
+x = np.array([1.0, 2.0, 3.0])
+for env in [{"lambda": 2.0, "x": x}, {"lambda_": 2.0, "x": x}]:
+    d = m.derivatives(**env)
+    assert np.allclose(d["x"], 4 * x) and np.isclose(d["lambda_"], 14.0), d
+    assert np.isclose(m.function(**env), 28.0)
+assert "lambda (or lambda_) : float" in m.derivatives.__doc__, m.derivatives.__doc__
+"#,
+    );
+}
+
+/// Issue 16: gradient descent with the logistic-regression module, as a
+/// user would write it, lowers the loss that `function` reports.
+#[test]
+fn gradient_descent_with_the_module_lowers_the_loss() {
+    let Some(python) = python() else { return };
+    let module = module_of(LOGISTIC, "# wrt: w");
+    python_asserts(
+        &python,
+        &module,
+        r#"
+rng = np.random.default_rng(3)
+X = rng.normal(size=(200, 4))
+truth = np.array([2.0, -1.0, 0.5, 0.0])
+y = (rng.uniform(size=200) < 1 / (1 + np.exp(-X @ truth))).astype(float)
+w = np.zeros(4)
+losses = [m.function(X=X, w=w, y=y)]
+for step in range(100):
+    loss, d = m.value_and_derivatives(X=X, w=w, y=y)
+    w = w - 0.005 * d["w"]
+    losses.append(m.function(X=X, w=w, y=y))
+assert all(b <= a + 1e-12 for a, b in zip(losses, losses[1:])), losses
+assert losses[-1] < 0.75 * losses[0], (losses[0], losses[-1])
+assert np.corrcoef(w, truth)[0, 1] > 0.9, w
+"#,
+    );
+}
+
+/// Issue 17: the NumPy Hessian of a program whose simplified form cancels
+/// agrees with an independent NumPy computation of it (the chain rule
+/// written by hand, σ′ = σ(v)σ(−v)) at 60 random points, to 1e-8 relative.
+#[test]
+fn a_hessian_that_cancels_is_computed_accurately() {
+    let Some(python) = python() else { return };
+    let src = std::fs::read_to_string(root().join("tests/numpy/high-power-softmax-hessian.mdiff")).expect("the program");
+    let module = matdiff::run_guarded(&src, &options_of(&src)).expect("derives");
+    python_asserts(
+        &python,
+        &module,
+        r#"
+def sigmoid(v):
+    return 0.5 * (1 + np.tanh(0.5 * v))
+
+def hessian(x, W, p):
+    x, p = x.ravel(), p.ravel()
+    v = x @ W ** 21
+    s, ds = sigmoid(v), sigmoid(v) * sigmoid(-v)
+    dds = ds * (sigmoid(-v) - s)
+    q = np.exp(s - s.max()); q /= q.sum()
+    gs = p - p.sum() * q
+    hs = -p.sum() * (np.diag(q) - np.outer(q, q))
+    ha = np.diag(gs * dds) + ds[:, None] * hs * ds[None, :]
+    J = 21 * x[:, None] * W ** 20                      # ∂v_j/∂W_ij
+    H = np.einsum("ij,jl,kl->jilk", J, ha, J).reshape(15, 15)
+    H += np.diag((gs * ds * 420 * x[:, None] * W ** 19).T.ravel())
+    return H
+
+rng = np.random.default_rng(5)
+worst = 0.0
+for _ in range(60):
+    x, W, p = rng.normal(size=(1, 5)), rng.normal(size=(5, 3)), rng.normal(size=(1, 3))
+    want = hessian(x, W, p)
+    got = m.derivatives(x=x, W=W, p=p)["W"]
+    worst = max(worst, np.max(np.abs(got - want)) / max(1.0, np.max(np.abs(want))))
+assert worst < 1e-8, worst
+"#,
+    );
+}
+
+/// Issue 16: with `--hessian`, one module computes the gradient and the
+/// Hessian (and the value), from one forward pass.
+#[test]
+fn a_hessian_module_computes_the_gradient_too() {
+    let Some(python) = python() else { return };
+    let module = module_of(LOGISTIC, "# wrt: w\n# hessian");
+    python_asserts(
+        &python,
+        &module,
+        r#"
+rng = np.random.default_rng(2)
+X, w, y = rng.normal(size=(6, 3)), rng.normal(size=3), rng.uniform(size=6)
+p = 1 / (1 + np.exp(-X @ w))
+value, gradients, hessians = m.value_gradient_and_hessian(X=X, w=w, y=y)
+assert np.isclose(value, -(y @ np.log(p) + (1 - y) @ np.log(1 - p)), rtol=1e-12)
+assert gradients["w"].shape == (3,) and np.allclose(gradients["w"], X.T @ (p - y), rtol=1e-12, atol=1e-12)
+assert np.allclose(hessians["w"], X.T @ np.diag(p * (1 - p)) @ X, rtol=1e-12, atol=1e-12)
+assert np.array_equal(m.gradient(X=X, w=w, y=y)["w"], gradients["w"])
+assert np.array_equal(m.derivatives(X=X, w=w, y=y)["w"], hessians["w"])
+assert '"w" : ∂f/∂w, a (d,) array' in m.gradient.__doc__, m.gradient.__doc__
+"#,
+    );
 }

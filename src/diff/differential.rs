@@ -26,7 +26,9 @@ pub fn differential(g: &mut Graph, root: Id, out: Id, live: &dyn Fn(Name) -> boo
             continue;
         }
         let value = if id == root { out } else { id };
-        if let Some(di) = rule(g, &node, value, &|c| d.get(&c).copied(), live) {
+        // a differential that folded to zero (`0 ⊙ dx`) is no differential:
+        // callers read `None` as zero and anything else as linear in a `d(name)`
+        if let Some(di) = rule(g, &node, value, &|c| d.get(&c).copied(), live).filter(|&di| !g.is_zero(di)) {
             d.insert(id, di);
         }
     }

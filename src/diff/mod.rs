@@ -18,6 +18,7 @@ use std::collections::HashMap;
 use egg::Id;
 
 use crate::ir::{Graph, NameKind};
+use crate::numeric::stability::steadiest;
 use crate::name::Name;
 use crate::simplify;
 use chain::Chain;
@@ -52,6 +53,10 @@ pub struct Derivative {
     /// The NumPy form of each adjoint's definition.
     pub numpy_defs: HashMap<Name, Id>,
     pub entries: Vec<Entry>,
+    /// For a Hessian, the gradients it is the Jacobian of (checked too,
+    /// and computed by the NumPy module beside the Hessian); empty
+    /// otherwise.
+    pub gradients: Vec<Entry>,
 }
 
 /// The definitions of the intermediate names (`v = Wx`).
@@ -69,24 +74,27 @@ pub(crate) fn inline_intermediates(g: &mut Graph, defs: &HashMap<Name, Id>, root
     g.substitute(root, &|n| defs.get(&n).copied())
 }
 
-/// Simplifies the adjoints' definitions (in place) and the results.
+/// Simplifies the adjoints' definitions (in place) and the results. The
+/// form for NumPy is the flop-cheapest simplified one, or the form as
+/// derived where that one computes another number (see
+/// [`crate::numeric::stability`]: distributing can make terms cancel).
 fn simplify_all(g: &mut Graph, adjoints: &[Name], results: &[(Name, Id)]) -> (HashMap<Name, Id>, Vec<Entry>) {
     // collected once: once per result made thousands of results quadratic
     let defs = intermediates(g);
     let mut numpy_defs = HashMap::new();
     for &a in adjoints {
         let def = g.info(a).def.expect("adjoints are defined");
-        let def = inline_intermediates(g, &defs, def);
-        let s = simplify::simplify(g, &[def]);
+        let inlined = inline_intermediates(g, &defs, def);
+        let s = simplify::simplify(g, &[inlined]);
         g.names.get_mut(&a).expect("declared").def = Some(s.readable[0]);
-        numpy_defs.insert(a, s.flops[0]);
+        numpy_defs.insert(a, steadiest(g, s.flops[0], def));
     }
     let entries = results
         .iter()
         .map(|&(wrt, r)| {
-            let r = inline_intermediates(g, &defs, r);
-            let s = simplify::simplify(g, &[r]);
-            Entry { wrt, readable: s.readable[0], numpy: s.flops[0] }
+            let inlined = inline_intermediates(g, &defs, r);
+            let s = simplify::simplify(g, &[inlined]);
+            Entry { wrt, readable: s.readable[0], numpy: steadiest(g, s.flops[0], r) }
         })
         .collect();
     (numpy_defs, entries)
@@ -99,18 +107,19 @@ pub fn derive(g: &mut Graph, chain: &Chain, of: Name, wrt: &[Name], kind: Kind) 
         Kind::Gradient => {
             let grad = gradient::gradients(g, chain, of, wrt);
             let (numpy_defs, entries) = simplify_all(g, &grad.adjoints, &grad.results);
-            Derivative { kind, of, adjoints: grad.adjoints, numpy_defs, entries }
+            Derivative { kind, of, adjoints: grad.adjoints, numpy_defs, entries, gradients: Vec::new() }
         }
         Kind::Jacobian => {
             let root = g.sym(of);
             let results: Vec<(Name, Id)> = wrt.iter().map(|&x| (x, jacobian::jacobian(g, &chain.bindings, root, x))).collect();
             let (numpy_defs, entries) = simplify_all(g, &[], &results);
-            Derivative { kind, of, adjoints: Vec::new(), numpy_defs, entries }
+            Derivative { kind, of, adjoints: Vec::new(), numpy_defs, entries, gradients: Vec::new() }
         }
         Kind::Hessian => {
             let mut adjoints = Vec::new();
             let mut numpy_defs = HashMap::new();
             let mut entries = Vec::new();
+            let mut gradients = Vec::new();
             for &x in wrt {
                 // the Jacobian of the simplified gradient, through the chain
                 // and the adjoints the gradient defines
@@ -123,8 +132,9 @@ pub fn derive(g: &mut Graph, chain: &Chain, of: Name, wrt: &[Name], kind: Kind) 
                 adjoints.extend(grad.adjoints);
                 numpy_defs.extend(defs);
                 entries.append(&mut e);
+                gradients.extend(grad_entries);
             }
-            Derivative { kind, of, adjoints, numpy_defs, entries }
+            Derivative { kind, of, adjoints, numpy_defs, entries, gradients }
         }
     }
 }

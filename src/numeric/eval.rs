@@ -18,6 +18,7 @@ use std::fmt;
 use egg::{Id, Language};
 use nalgebra::DMatrix;
 
+use super::rng::Rng;
 use crate::ir::{Constant, Func, Graph, Math};
 use crate::name::Name;
 use crate::num::Number;
@@ -122,6 +123,23 @@ enum Visit {
 
 /// The values of `roots` at `at`.
 pub fn eval(g: &Graph, roots: &[Id], at: &Point) -> Result<Vec<Value>> {
+    evaluate(g, roots, at, None)
+}
+
+/// The values of `roots` at `at` as a computation whose every operation
+/// rounds differently would give them: each computed node's value (not
+/// the variables') is multiplied entry by entry by `1 + relative·u`, `u` uniform in
+/// `[−1, 1)` from `rng`. How far the results move estimates how much
+/// rounding can move them (the CESTAC method of stochastic arithmetic:
+/// J. Vignes, "Discrete stochastic arithmetic for validating results of
+/// numerical software", Numer. Algorithms 37, 2004): a difference of two
+/// large terms that cancel moves by the size of the terms, not of the
+/// result.
+pub fn eval_perturbed(g: &Graph, roots: &[Id], at: &Point, rng: &mut Rng, relative: f64) -> Result<Vec<Value>> {
+    evaluate(g, roots, at, Some((rng, relative)))
+}
+
+fn evaluate(g: &Graph, roots: &[Id], at: &Point, mut perturb: Option<(&mut Rng, f64)>) -> Result<Vec<Value>> {
     let n = g.len();
     if let Some(r) = roots.iter().find(|r| usize::from(**r) >= n) {
         return Err(EvalError::Malformed(format!("root {r} is not a node")));
@@ -175,6 +193,16 @@ pub fn eval(g: &Graph, roots: &[Id], at: &Point) -> Result<Vec<Value>> {
                 },
             },
             _ => Held::Computed(std::rc::Rc::new(node_value(g, id, &values, at, &sizes)?)),
+        };
+        // the variables' values are exact; a name's value is perturbed
+        // where it is computed, not again
+        let value = match &mut perturb {
+            Some((rng, relative)) if !matches!(g.node(id), Math::Sym(_)) => {
+                let mut v = Value::clone(&value);
+                v.iter_mut().for_each(|x| *x *= 1.0 + *relative * rng.uniform(-1.0, 1.0));
+                Held::Computed(std::rc::Rc::new(v))
+            }
+            _ => value,
         };
         check_value(g, id, &value, &sizes)?;
         for c in ins.iter() {

@@ -11,6 +11,7 @@ mod eval;
 mod fd;
 mod rng;
 mod sample;
+pub mod stability;
 #[cfg(test)]
 mod tests;
 

@@ -149,7 +149,7 @@ fn reachable(g: &Graph, roots: &[Id]) -> Vec<Id> {
 }
 
 /// Every name occurring under `roots`, through definitions.
-fn names_under(g: &Graph, roots: &[Id]) -> Vec<Name> {
+pub(crate) fn names_under(g: &Graph, roots: &[Id]) -> Vec<Name> {
     reachable(g, roots)
         .into_iter()
         .filter_map(|id| match g.node(id) {

@@ -42,6 +42,41 @@ struct Emitter<'a> {
     /// Python expressions for named dimensions.
     dims: HashMap<Name, String>,
     helpers: HashSet<&'static str>,
+    /// Assignments of intermediate names that the next statement reads
+    /// (`_t7 = …`): expressions too deep for Python's parser are split.
+    pending: Vec<String>,
+    /// Intermediate names made so far (`_t1`, `_t2`, …).
+    temps: usize,
+}
+
+/// The deepest an expression may nest before a part of it is given a name:
+/// Python refuses 200 nested parentheses, and its compiler recurses on the
+/// depth of the expression (a flat sum of 5 000 terms is too deep).
+const MAX_NESTING: usize = 40;
+
+/// How deeply `text` nests: its deepest brackets, or its number of binary
+/// operators (a flat sum nests in Python's syntax tree), whichever is more.
+fn nesting(text: &str) -> usize {
+    let (mut depth, mut deepest, mut operators) = (0usize, 0usize, 0usize);
+    for w in text.as_bytes().windows(3) {
+        match w[1] {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'+' | b'-' | b'*' | b'@' | b'/' if w[0] == b' ' && w[2] == b' ' => operators += 1,
+            _ => {}
+        }
+    }
+    deepest.max(operators / 8)
+}
+
+/// A diagonal matrix as the entries it scales by: a column, or a number
+/// (`scalar`) for a multiple of `I`.
+struct Diagonal {
+    text: (String, Py),
+    scalar: bool,
 }
 
 const HELPERS: &[(&str, &str)] = &[
@@ -73,8 +108,21 @@ impl Emitter<'_> {
         if prec >= at_least { text } else { format!("({text})") }
     }
 
+    /// A diagonal as the row that scales the columns of what it multiplies
+    /// from the right: `v.T`, or the number itself (a number has no `.T`).
+    fn as_row(&self, d: Diagonal) -> String {
+        if d.scalar { self.wrap(d.text, Py::Unary) } else { format!("{}.T", self.wrap(d.text, Py::Atom)) }
+    }
+
+    /// The text of `id` as the argument of a NumPy function that needs an
+    /// array: a scalar may be a Python float (`np.trace(2.0)` fails).
+    fn array(&mut self, id: Id) -> String {
+        let text = self.expr(id).0;
+        if self.g.is_scalar(id) { format!("np.atleast_2d({text})") } else { text }
+    }
+
     fn call(&mut self, f: &str, a: Id) -> (String, Py) {
-        let a = self.expr(a).0;
+        let a = self.array(a);
         (format!("{f}({a})"), Py::Atom)
     }
 
@@ -82,7 +130,34 @@ impl Emitter<'_> {
     /// products, scalar multiples, powers and transposes, as a column (or a
     /// number, for a multiple of `I`), so that multiplying by it is a
     /// broadcast; `None` for anything else.
-    fn diagonal(&mut self, id: Id) -> Option<(String, Py)> {
+    fn diagonal(&mut self, id: Id) -> Option<Diagonal> {
+        let g = self.g;
+        if g.is_scalar(id) || self.bound.contains_key(&id) {
+            return None;
+        }
+        let scalar = self.diagonal_is_scalar(id)?;
+        let text = self.diagonal_text(id)?;
+        Some(Diagonal { text, scalar })
+    }
+
+    /// Whether the diagonal of `id` (if it has one) is a multiple of `I`.
+    fn diagonal_is_scalar(&self, id: Id) -> Option<bool> {
+        let g = self.g;
+        if g.is_scalar(id) || self.bound.contains_key(&id) {
+            return None;
+        }
+        match *g.node(id) {
+            Math::Const(Constant::Identity(_)) => Some(true),
+            Math::DiagM(v) if g.shape(v).is_column() => Some(false),
+            Math::Trans(a) | Math::Pow([a, _]) => self.diagonal_is_scalar(a),
+            Math::Mul([k, a]) if g.is_scalar(k) => self.diagonal_is_scalar(a),
+            Math::Mul([a, b]) | Math::Add([a, b]) => Some(self.diagonal_is_scalar(a)? && self.diagonal_is_scalar(b)?),
+            _ => None,
+        }
+    }
+
+    /// The entries of the diagonal of `id` (see [`Emitter::diagonal`]).
+    fn diagonal_text(&mut self, id: Id) -> Option<(String, Py)> {
         let g = self.g;
         if g.is_scalar(id) || self.bound.contains_key(&id) {
             return None;
@@ -90,9 +165,9 @@ impl Emitter<'_> {
         Some(match *g.node(id) {
             Math::Const(Constant::Identity(_)) => ("1.0".to_string(), Py::Atom),
             Math::DiagM(v) if g.shape(v).is_column() => self.expr(v),
-            Math::Trans(a) => self.diagonal(a)?,
+            Math::Trans(a) => self.diagonal_text(a)?,
             Math::Mul([k, a]) if g.is_scalar(k) => {
-                let d = self.diagonal(a)?;
+                let d = self.diagonal_text(a)?;
                 if g.num_value(k) == Some(Number::MINUS_ONE) {
                     (format!("-{}", self.wrap(d, Py::Power)), Py::Unary)
                 } else {
@@ -101,11 +176,11 @@ impl Emitter<'_> {
                 }
             }
             Math::Mul([a, b]) => {
-                let (a, b) = (self.diagonal(a)?, self.diagonal(b)?);
+                let (a, b) = (self.diagonal_text(a)?, self.diagonal_text(b)?);
                 (format!("{} * {}", self.wrap(a, Py::Product), self.wrap(b, Py::Unary)), Py::Product)
             }
             Math::Add([a, b]) => {
-                let a = self.diagonal(a)?;
+                let a = self.diagonal_text(a)?;
                 let a = self.wrap(a, Py::Sum);
                 let negated = match *g.node(b) {
                     Math::Mul([k, rest]) => {
@@ -115,19 +190,19 @@ impl Emitter<'_> {
                 };
                 match negated {
                     Some((k, rest)) => {
-                        let d = self.diagonal(rest)?;
+                        let d = self.diagonal_text(rest)?;
                         let d = self.wrap(d, Py::Unary);
                         let k = if k.is_one() { String::new() } else { format!("{} * ", number(k)) };
                         (format!("{a} - {k}{d}"), Py::Sum)
                     }
                     None => {
-                        let b = self.diagonal(b)?;
+                        let b = self.diagonal_text(b)?;
                         (format!("{a} + {}", self.wrap(b, Py::Product)), Py::Sum)
                     }
                 }
             }
             Math::Pow([a, k]) if g.num_value(k).is_some_and(|k| k.as_int().is_some()) => {
-                let d = self.diagonal(a)?;
+                let d = self.diagonal_text(a)?;
                 let k = number(g.num_value(k).expect("checked"));
                 (format!("{} ** {k}", self.wrap(d, Py::Atom)), Py::Power)
             }
@@ -189,13 +264,13 @@ impl Emitter<'_> {
             && let Some(d) = self.diagonal(factors[i])
         {
             let r = self.chain_part(factors, split, k + 1, j);
-            return (format!("{} * {}", self.wrap(d, Py::Product), self.wrap(r, Py::Unary)), Py::Product);
+            return (format!("{} * {}", self.wrap(d.text, Py::Product), self.wrap(r, Py::Unary)), Py::Product);
         }
         if k + 1 == j
             && let Some(d) = self.diagonal(factors[j])
         {
             let l = self.chain_part(factors, split, i, k);
-            return (format!("{} * {}.T", self.wrap(l, Py::Product), self.wrap(d, Py::Atom)), Py::Product);
+            return (format!("{} * {}", self.wrap(l, Py::Product), self.as_row(d)), Py::Product);
         }
         let l = self.chain_part(factors, split, i, k);
         let r = self.chain_part(factors, split, k + 1, j);
@@ -245,10 +320,29 @@ impl Emitter<'_> {
         }
     }
 
+    /// A new intermediate name, `_t1`, `_t2`, ….
+    fn temp(&mut self) -> String {
+        self.temps += 1;
+        format!("_t{}", self.temps)
+    }
+
+    /// The Python expression of `id`; a part too deeply nested for Python
+    /// is assigned to a name first (in [`Emitter::pending`]).
     fn expr(&mut self, id: Id) -> (String, Py) {
         if let Some(name) = self.bound.get(&id) {
             return (name.clone(), Py::Atom);
         }
+        let (text, prec) = self.expr_unbound(id);
+        if nesting(&text) <= MAX_NESTING {
+            return (text, prec);
+        }
+        let t = self.temp();
+        self.pending.push(format!("    {t} = {text}\n"));
+        self.bound.insert(id, t.clone());
+        (t, Py::Atom)
+    }
+
+    fn expr_unbound(&mut self, id: Id) -> (String, Py) {
         let g = self.g;
         let node = g.node(id).clone();
         match node {
@@ -302,12 +396,12 @@ impl Emitter<'_> {
                 if !(sa || sb) {
                     if let Some(d) = self.diagonal(a) {
                         let r = self.expr(b);
-                        return (format!("{} * {}", self.wrap(d, Py::Product), self.wrap(r, Py::Unary)), Py::Product);
+                        return (format!("{} * {}", self.wrap(d.text, Py::Product), self.wrap(r, Py::Unary)), Py::Product);
                     }
                     if let Some(d) = self.diagonal(b) {
                         let l = self.expr(a);
                         let l = self.wrap(l, Py::Product);
-                        return (format!("{l} * {}.T", self.wrap(d, Py::Atom)), Py::Product);
+                        return (format!("{l} * {}", self.as_row(d)), Py::Product);
                     }
                 }
                 let (op, left, right) = match (g.node(a), g.node(b)) {
@@ -345,6 +439,8 @@ impl Emitter<'_> {
                 let r = self.expr(b);
                 (format!("np.sum({} * {})", self.wrap(l, Py::Product), self.wrap(r, Py::Unary)), Py::Atom)
             }
+            // a scalar may be a Python float, which has no `.T`
+            Math::Trans(a) if g.is_scalar(a) => self.expr(a),
             Math::Trans(a) => {
                 let a = self.expr(a);
                 (format!("{}.T", self.wrap(a, Py::Atom)), Py::Atom)
@@ -410,25 +506,22 @@ impl Emitter<'_> {
             Math::Tr(a) => self.call("np.trace", a),
             Math::Det(a) => self.call("np.linalg.det", a),
             Math::Logdet(a) => {
-                let a = self.expr(a).0;
+                let a = self.array(a);
                 (format!("np.linalg.slogdet({a})[1]"), Py::Atom)
             }
             Math::DiagM(a) => self.call("np.diagflat", a),
             Math::DiagV(a) => {
-                let a = self.expr(a).0;
+                let a = self.array(a);
                 (format!("np.diag({a}).reshape(-1, 1)"), Py::Atom)
             }
             Math::Vec(a) => {
-                let a = self.expr(a);
-                (format!("{}.reshape(-1, 1, order=\"F\")", self.wrap(a, Py::Atom)), Py::Atom)
+                let a = self.array(a);
+                (format!("np.reshape({a}, (-1, 1), order=\"F\")"), Py::Atom)
             }
             Math::Unvec([v, w]) => {
                 let s = g.shape(w).clone();
-                let v = self.expr(v);
-                (
-                    format!("{}.reshape({}, {}, order=\"F\")", self.wrap(v, Py::Atom), self.dim(&s.rows), self.dim(&s.cols)),
-                    Py::Atom,
-                )
+                let v = self.array(v);
+                (format!("np.reshape({v}, ({}, {}), order=\"F\")", self.dim(&s.rows), self.dim(&s.cols)), Py::Atom)
             }
             Math::Norm(a) => self.call("np.linalg.norm", a),
         }
@@ -479,18 +572,96 @@ fn shared(g: &Graph, roots: &[Id]) -> HashSet<Id> {
         .collect()
 }
 
-/// How a variable is read from `env`, by its shape.
-fn read_argument(name: &str, shape: &Shape) -> String {
-    if shape.is_scalar() {
-        format!("float(np.squeeze(env[\"{name}\"]))")
-    } else if shape.is_column() {
-        format!("np.asarray(env[\"{name}\"], dtype=float).reshape(-1, 1)")
-    } else if shape.is_row() {
-        format!("np.asarray(env[\"{name}\"], dtype=float).reshape(1, -1)")
-    } else {
-        format!("np.asarray(env[\"{name}\"], dtype=float)")
+/// A dimension for the module's shape checks: an integer, a size name
+/// (`"n"`: every argument with it must agree), or `None` (a product of
+/// sizes, not checked).
+fn dim_spec(d: &Dim) -> String {
+    if let Some(k) = d.as_int() {
+        return k.to_string();
+    }
+    let names: Vec<Name> = d.names().collect();
+    match names.as_slice() {
+        [n] if *d == Dim::named(*n) => format!("\"{}\"", n.parts().python()),
+        _ => "None".to_string(),
     }
 }
+
+/// A dimension as the docstring writes it: `3`, `n`, `m*n`.
+fn dim_text(d: &Dim) -> String {
+    d.render(|n| n.parts().python(), "*", |e| format!("**{e}"))
+}
+
+/// What a user passes for a value of `shape` (CONTRACT §3): `float`,
+/// `(n,) array` for a column, `(1, n) array`, `(n, m) array`.
+fn shape_text(shape: &Shape) -> String {
+    if shape.is_scalar() {
+        "float".to_string()
+    } else if shape.is_column() {
+        format!("({},) array", dim_text(&shape.rows))
+    } else {
+        format!("({}, {}) array", dim_text(&shape.rows), dim_text(&shape.cols))
+    }
+}
+
+/// How a variable is read from `env`: by `_argument`, which names the
+/// variable and its expected shape when it is missing or misshapen, and
+/// accepts a Python keyword's spelling without the underscore (`lambda`
+/// for `lambda_`).
+fn read_argument(py: &str, shape: &Shape) -> String {
+    let spellings = spellings(py).iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", ");
+    let spec =
+        if shape.is_scalar() { "()".to_string() } else { format!("({}, {})", dim_spec(&shape.rows), dim_spec(&shape.cols)) };
+    format!("_argument(env, ({spellings},), {spec}, \"{}\", _sizes)", shape_text(shape))
+}
+
+/// The keywords that name a variable: its Python name, and for a Python
+/// keyword (`lambda_`) the keyword itself, as the contract spells it.
+fn spellings(py: &str) -> Vec<String> {
+    const KEYWORDS: &[&str] = &["lambda"];
+    match py.strip_suffix('_') {
+        Some(stem) if KEYWORDS.contains(&stem) => vec![py.to_string(), stem.to_string()],
+        _ => vec![py.to_string()],
+    }
+}
+
+/// Reads and checks one argument (see [`read_argument`]).
+const ARGUMENT: &str = r#"def _argument(env, names, shape, expected, sizes):
+    """env's value for the variable names[0] (or its other spellings),
+    as a float for shape (), else as a 2-D array of that shape: each
+    size an int, a size name (all arguments must agree on it) or None."""
+    name = names[0]
+    for key in names:
+        if key in env:
+            value = env[key]
+            break
+    else:
+        raise TypeError(f"missing argument {name!r}: expected a {expected}")
+    try:
+        a = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"argument {name!r} must be a {expected}, not {type(value).__name__}") from None
+    if shape == ():
+        if a.size != 1:
+            raise ValueError(f"argument {name!r} has shape {a.shape}, expected a {expected}")
+        return float(a.reshape(()))
+    given = a.shape
+    if a.ndim == 1 and shape[1] == 1:
+        a = a.reshape(-1, 1)
+    elif a.ndim == 1 and shape[0] == 1:
+        a = a.reshape(1, -1)
+    if a.ndim != 2:
+        raise ValueError(f"argument {name!r} has shape {given}, expected a {expected}")
+    for got, want in zip(a.shape, shape):
+        if isinstance(want, str):
+            size, source = sizes.setdefault(want, (got, name))
+            if size != got:
+                raise ValueError(
+                    f"argument {name!r} has shape {given}, expected a {expected} "
+                    f"with {want} = {size} (from {source!r})")
+        elif want is not None and got != want:
+            raise ValueError(f"argument {name!r} has shape {given}, expected a {expected}")
+    return a
+"#;
 
 /// How a result is returned: shaped like its variable (CONTRACT §3).
 fn return_value(expr: &str, kind: Kind, shape: &Shape) -> String {
@@ -537,18 +708,78 @@ fn needed_names(g: &Graph, roots: &[Id], def_of: &dyn Fn(Name) -> Id) -> Vec<Nam
     order
 }
 
+/// How the function's value is returned: a float, a 1-D array for a
+/// column vector, 2-D otherwise.
+fn return_function(expr: &str, shape: &Shape) -> String {
+    if shape.is_scalar() {
+        format!("float(np.squeeze({expr}))")
+    } else if shape.is_column() {
+        format!("np.asarray({expr}, dtype=float).reshape(-1)")
+    } else {
+        format!("np.atleast_2d({expr})")
+    }
+}
+
+/// `text` as the body of a Python docstring (no `\` escapes, no `"""`).
+fn docstring(text: &str) -> String {
+    text.replace('\\', "\\\\").replace("\"\"\"", "\\\"\\\"\\\"")
+}
+
+/// Writes the statements computing `root` (its shared parts first, each
+/// once), assigned to `target` or to a new intermediate name.
+fn assign(em: &mut Emitter, body: &mut String, shared: &HashSet<Id>, root: Id, target: Option<String>) {
+    if em.bound.contains_key(&root) {
+        if let Some(t) = target {
+            let _ = writeln!(body, "    {t} = {}", em.bound[&root]);
+        }
+        return;
+    }
+    let g = em.g;
+    let mut ids: Vec<Id> =
+        g.reachable(&[root]).into_iter().filter(|id| shared.contains(id) && !em.bound.contains_key(id) && *id != root).collect();
+    ids.sort_unstable();
+    for id in ids {
+        let e = em.expr(id).0;
+        let t = em.temp();
+        body.extend(em.pending.drain(..));
+        let _ = writeln!(body, "    {t} = {e}");
+        em.bound.insert(id, t);
+    }
+    let e = em.expr(root).0;
+    let t = target.unwrap_or_else(|| em.temp());
+    body.extend(em.pending.drain(..));
+    let _ = writeln!(body, "    {t} = {e}");
+    em.bound.insert(root, t);
+}
+
 pub fn render(out: &Output) -> String {
     let g = out.g;
     let d = out.derivative;
     let def_of = |n: Name| d.numpy_defs.get(&n).copied().unwrap_or_else(|| g.info(n).def.expect("defined"));
-    let roots: Vec<Id> = d.entries.iter().map(|e| e.numpy).collect();
-    let names = needed_names(g, &roots, &def_of);
-    let mut em = Emitter { g, bound: HashMap::new(), dims: HashMap::new(), helpers: HashSet::new() };
+    let f_root = g.info(d.of).def.expect("the function is a definition");
+    let roots: Vec<Id> = d.entries.iter().chain(&d.gradients).map(|e| e.numpy).collect();
+    let mut all_roots = roots.clone();
+    all_roots.push(f_root);
+    let names = needed_names(g, &all_roots, &def_of);
+    // the forward pass: the program's definitions and the intermediate
+    // names of the derivation (`v = Wx`), which the function's value shares;
+    // the adjoints (`δ_v`) come after the value
+    let is_forward = |n: &Name| !matches!(g.info(*n).kind, NameKind::Adjoint(_));
+    let mut em =
+        Emitter { g, bound: HashMap::new(), dims: HashMap::new(), helpers: HashSet::new(), pending: Vec::new(), temps: 0 };
+    // arguments, each checked against its shape
     let mut arguments = String::new();
-    // arguments
+    let mut listed = String::new();
     for &v in out.variables {
         let py = v.parts().python();
-        let _ = writeln!(arguments, "    {py} = {}", read_argument(&py, &g.info(v).shape));
+        let shape = &g.info(v).shape;
+        let _ = writeln!(arguments, "    {py} = {}", read_argument(&py, shape));
+        let spelled = spellings(&py);
+        let called = match spelled.as_slice() {
+            [py, other] => format!("{other} (or {py})"),
+            _ => py.clone(),
+        };
+        let _ = writeln!(listed, "    {called} : {}", shape_text(shape));
     }
     // sizes of named dimensions, from the arguments
     let mut sizes: Vec<(String, String)> = Vec::new();
@@ -570,72 +801,86 @@ pub fn render(out: &Output) -> String {
             em.dims.insert(dim, py);
         }
     }
-    // the computation, after which only the sizes it reads are kept
-    let mut body = String::new();
-    // named quantities, then the results, each subexpression once
-    let mut all_roots: Vec<Id> = names.iter().map(|&n| def_of(n)).collect();
-    all_roots.extend(&roots);
-    let shared = shared(g, &all_roots);
-    let mut temps = 0;
-    let mut assign = |em: &mut Emitter, body: &mut String, root: Id, target: Option<String>| {
-        let mut ids: Vec<Id> = g
-            .reachable(&[root])
-            .into_iter()
-            .filter(|id| shared.contains(id) && !em.bound.contains_key(id) && *id != root)
-            .collect();
-        ids.sort_unstable();
-        for id in ids {
-            temps += 1;
-            let t = format!("_t{temps}");
-            let e = em.expr(id).0;
-            let _ = writeln!(body, "    {t} = {e}");
-            em.bound.insert(id, t);
-        }
-        let e = em.expr(root).0;
-        match target {
-            Some(t) => {
-                let _ = writeln!(body, "    {t} = {e}");
-                em.bound.insert(root, t);
-            }
-            None => {
-                temps += 1;
-                let t = format!("_t{temps}");
-                let _ = writeln!(body, "    {t} = {e}");
-                em.bound.insert(root, t);
-            }
-        }
-    };
-    for &n in &names {
-        let root = def_of(n);
-        let py = n.parts().python();
-        assign(&mut em, &mut body, root, Some(py));
+    // the forward pass (the named quantities the function needs, and its
+    // value), then the rest: each subexpression once
+    let mut name_roots: Vec<Id> = names.iter().map(|&n| def_of(n)).collect();
+    name_roots.extend(&all_roots);
+    let shared = shared(g, &name_roots);
+    let mut forward = String::new();
+    for &n in names.iter().filter(|n| is_forward(n)) {
+        assign(&mut em, &mut forward, &shared, def_of(n), Some(n.parts().python()));
     }
-    let mut returns: Vec<String> = Vec::new();
-    for e in &d.entries {
-        assign(&mut em, &mut body, e.numpy, None);
-        let value = em.bound[&e.numpy].clone();
-        let shape = &g.info(e.wrt).shape;
-        let mut ret = return_value(&value, d.kind, shape);
-        if ret.contains("{r}") {
-            let py = e.wrt.parts().python();
-            ret = ret.replace("{r}", &format!("{py}.shape[0]")).replace("{c}", &format!("{py}.shape[1]"));
+    assign(&mut em, &mut forward, &shared, f_root, None);
+    let value = return_function(&em.bound[&f_root], &g.info(d.of).shape);
+    let mut backward = String::new();
+    for &n in names.iter().filter(|n| !is_forward(n)) {
+        assign(&mut em, &mut backward, &shared, def_of(n), Some(n.parts().python()));
+    }
+    // the dict of results, and with a Hessian the dict of gradients
+    let mut returns = [String::new(), String::new()];
+    for (entries, kind, out) in [(&d.entries, d.kind, 0), (&d.gradients, Kind::Gradient, 1)] {
+        for e in entries {
+            assign(&mut em, &mut backward, &shared, e.numpy, None);
+            let value = em.bound[&e.numpy].clone();
+            let shape = &g.info(e.wrt).shape;
+            let mut ret = return_value(&value, kind, shape);
+            if ret.contains("{r}") {
+                let py = e.wrt.parts().python();
+                ret = ret.replace("{r}", &format!("{py}.shape[0]")).replace("{c}", &format!("{py}.shape[1]"));
+            }
+            let _ = writeln!(returns[out], "        \"{}\": {ret},", e.wrt.parts().python());
         }
-        returns.push(format!("        \"{}\": {ret},", e.wrt.parts().python()));
     }
     let aliases = HashMap::new();
     let diag = HashMap::new();
     let r = Renderer { g, style: Style::Unicode, diag_names: &diag, aliases: &aliases };
-    let mut text = String::new();
-    let what = match d.kind {
-        Kind::Gradient => "gradients",
-        Kind::Jacobian => "Jacobians",
-        Kind::Hessian => "Hessians",
+    let (what, one) = match d.kind {
+        Kind::Gradient => ("gradients", "gradient"),
+        Kind::Jacobian => ("Jacobians", "Jacobian"),
+        Kind::Hessian => ("Hessians", "Hessian"),
     };
-    let _ = writeln!(text, "# matdiff: {what} of {}, as NumPy", r.name(d.of));
+    let f = r.name(d.of);
+    let mut text = String::new();
+    let _ = writeln!(text, "# matdiff: {what} of {f}, as NumPy");
     for e in &d.entries {
         let _ = writeln!(text, "#   {}", super::derivative_name(&r, d, e.wrt));
     }
     let _ = writeln!(text, "# {}", super::check_line(out.report));
+    // what `derivatives` returns, one line per key
+    let mut results = String::new();
+    for e in &d.entries {
+        let (rows, cols) = match d.kind {
+            Kind::Gradient => (None, None),
+            Kind::Jacobian => (Some(g.info(d.of).shape.len()), Some(g.info(e.wrt).shape.len())),
+            Kind::Hessian => (Some(g.info(e.wrt).shape.len()), Some(g.info(e.wrt).shape.len())),
+        };
+        let shape = match (rows, cols) {
+            (Some(Some(r)), Some(Some(c))) => format!("({}, {}) array", dim_text(&r), dim_text(&c)),
+            _ => shape_text(&g.info(e.wrt).shape),
+        };
+        let _ = writeln!(results, "    \"{}\" : {}, a {shape}", e.wrt.parts().python(), super::derivative_name(&r, d, e.wrt));
+    }
+    let value_shape = shape_text(&g.info(d.of).shape);
+    // with a Hessian, the gradients too
+    let mut gradients = String::new();
+    for e in &d.gradients {
+        let _ = writeln!(gradients, "    \"{}\" : ∂{f}/∂{}, a {}", e.wrt.parts().python(), r.name(e.wrt), shape_text(&g.info(e.wrt).shape));
+    }
+    let gradient_doc = if gradients.is_empty() {
+        String::new()
+    } else {
+        format!("gradient(**env)\n    A dict:\n{gradients}value_gradient_and_hessian(**env)\n    All three, computing {f} once.\n")
+    };
+    let arguments_doc = format!(
+        "Arguments (keywords), with the shapes the result was computed for;\nnamed sizes are read from the arguments, which must agree on them:\n\n{listed}"
+    );
+    let _ = writeln!(
+        text,
+        "\"\"\"The {one} of {f}, computed by matdiff, as NumPy.\n\n{}\nfunction(**env)\n    The value of {f}: a {value_shape}.\nderivatives(**env)\n    A dict:\n{}value_and_derivatives(**env)\n    Both, as a pair, sharing the computation of {f}.\n{}\nA missing argument raises TypeError; a misshapen one, ValueError.\nVectors are 1-D arrays (n,); row vectors and matrices are 2-D.\n\"\"\"",
+        docstring(&arguments_doc),
+        docstring(&results),
+        docstring(&gradient_doc)
+    );
     text.push_str("import numpy as np\n\n");
     let mut helpers: Vec<&str> = em.helpers.iter().copied().collect();
     helpers.sort();
@@ -643,8 +888,11 @@ pub fn render(out: &Output) -> String {
         let code = HELPERS.iter().find(|(n, _)| *n == h).expect("known helper").1;
         let _ = writeln!(text, "\n{code}");
     }
-    text.push_str("\ndef derivatives(**env):\n");
+    let _ = writeln!(text, "\n{ARGUMENT}");
+    text.push_str("\ndef _evaluate(env, derivatives):\n");
+    text.push_str("    _sizes = {}\n");
     text.push_str(&arguments);
+    let body = format!("{forward}{backward}");
     let reads = |py: &str| {
         let word = |c: char| c.is_alphanumeric() || c == '_';
         body.match_indices(py).any(|(i, _)| !body[..i].ends_with(word) && !body[i + py.len()..].starts_with(word))
@@ -654,12 +902,44 @@ pub fn render(out: &Output) -> String {
             text.push_str(line);
         }
     }
-    text.push_str(&body);
-    text.push_str("    return {\n");
-    for r in returns {
-        text.push_str(&r);
-        text.push('\n');
+    text.push_str(&forward);
+    let _ = writeln!(text, "    _value = {value}");
+    text.push_str("    if not derivatives:\n        return _value, None, None\n");
+    text.push_str(&backward);
+    let [results_dict, gradients_dict] = returns;
+    let gradients_dict = if d.gradients.is_empty() { "None".to_string() } else { format!("{{\n{gradients_dict}    }}") };
+    let _ = writeln!(text, "    return _value, {{\n{results_dict}    }}, {gradients_dict}");
+    let _ = write!(
+        text,
+        "\n\ndef function(**env):\n    \"\"\"The value of {f}: a {value_shape}.\n\n{}    \"\"\"\n    return _evaluate(env, False)[0]\n",
+        docstring(&indent(&arguments_doc))
+    );
+    let _ = write!(
+        text,
+        "\n\ndef derivatives(**env):\n    \"\"\"The {what} of {f}.\n\n{}\n    Returns a dict:\n\n{}    \"\"\"\n    return _evaluate(env, True)[1]\n",
+        docstring(&indent(&arguments_doc)),
+        docstring(&indent(&results))
+    );
+    let _ = write!(
+        text,
+        "\n\ndef value_and_derivatives(**env):\n    \"\"\"(function(**env), derivatives(**env)), computing {f} once.\"\"\"\n    value, results, _ = _evaluate(env, True)\n    return value, results\n"
+    );
+    if !d.gradients.is_empty() {
+        let _ = write!(
+            text,
+            "\n\ndef gradient(**env):\n    \"\"\"The gradients of {f}, shaped like their variables.\n\n{}\n    Returns a dict:\n\n{}    \"\"\"\n    return _evaluate(env, True)[2]\n",
+            docstring(&indent(&arguments_doc)),
+            docstring(&indent(&gradients))
+        );
+        let _ = write!(
+            text,
+            "\n\ndef value_gradient_and_hessian(**env):\n    \"\"\"(function(**env), gradient(**env), derivatives(**env)), computing {f} once.\"\"\"\n    value, hessians, gradients = _evaluate(env, True)\n    return value, gradients, hessians\n"
+        );
     }
-    text.push_str("    }\n");
     text
+}
+
+/// `text` indented by four spaces (a docstring inside a function).
+fn indent(text: &str) -> String {
+    text.lines().map(|l| if l.is_empty() { "\n".to_string() } else { format!("    {l}\n") }).collect()
 }
