@@ -2,6 +2,7 @@
 //! or an interactive session (`repl`). The only place that does IO.
 
 mod cli;
+mod repl;
 
 use std::io::Write;
 
@@ -11,6 +12,10 @@ fn main() {
     // A panic is an internal error, reported as one line (exit 1): never a trace.
     std::panic::set_hook(Box::new(|_| {}));
     let args = cli::Args::parse();
+    if args.interactive() {
+        repl::run(args.options());
+        return;
+    }
     let (src, origin) = match args.source() {
         Ok(s) => s,
         Err(message) => fail(&format!("error: {message}"), 2),
