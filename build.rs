@@ -66,29 +66,36 @@ fn tools() {
     }
 }
 
+/// The version and the commit the binary is built from: `0.1.0 (7dad5da)`,
+/// `0.1.0 (7dad5da, modified)` when what goes into the binary differs from
+/// that commit, `0.1.0` without git. It is worked out again when the code
+/// changes or another commit is checked out, not at each commit (that would
+/// rebuild the library and every test after each one): a build from
+/// changes since committed still says `modified`, truthfully.
 fn version() {
     let version = std::env::var("CARGO_PKG_VERSION").expect("cargo sets it");
-    let git = |args: &[&str]| -> Option<String> {
+    let git = |args: &[&str]| -> Option<(bool, String)> {
         let out = Command::new("git").args(args).stderr(Stdio::null()).output().ok()?;
-        let text = String::from_utf8(out.stdout).ok()?.trim().to_string();
-        (out.status.success() && !text.is_empty()).then_some(text)
+        Some((out.status.success(), String::from_utf8(out.stdout).ok()?.trim().to_string()))
     };
-    let commit = git(&["rev-parse", "--short=7", "HEAD"]);
-    // rebuild when HEAD moves: HEAD itself, the branch it points to, and
-    // packed-refs (where a branch's commit may live instead)
-    if commit.is_some() {
-        let mut watched = vec!["HEAD".to_string(), "packed-refs".to_string()];
-        watched.extend(git(&["symbolic-ref", "-q", "HEAD"]));
-        for file in watched {
-            let path = git(&["rev-parse", "--path-format=absolute", "--git-path", &file]);
-            if let Some(path) = path.filter(|p| Path::new(p).exists()) {
-                println!("cargo::rerun-if-changed={path}");
+    let built_from = ["src", "build.rs", "Cargo.toml", "Cargo.lock"];
+    for path in built_from {
+        println!("cargo::rerun-if-changed={path}");
+    }
+    let full = match git(&["rev-parse", "--short=7", "HEAD"]) {
+        Some((true, commit)) if !commit.is_empty() => {
+            // another branch or commit checked out
+            if let Some((true, head)) = git(&["rev-parse", "--path-format=absolute", "--git-path", "HEAD"]) {
+                println!("cargo::rerun-if-changed={head}");
+            }
+            let mut diff = vec!["diff", "--quiet", "HEAD", "--"];
+            diff.extend(built_from);
+            match git(&diff) {
+                Some((false, _)) => format!("{version} ({commit}, modified)"),
+                _ => format!("{version} ({commit})"),
             }
         }
-    }
-    let full = match commit {
-        Some(commit) => format!("{version} ({commit})"),
-        None => version,
+        _ => version,
     };
     println!("cargo::rustc-env=MATDIFF_VERSION={full}");
 }
