@@ -22,11 +22,18 @@ Exit status 2 is bad input: syntax, names, shapes, or options.";
 /// Symbolic matrix calculus: gradients, Jacobians and Hessians of matrix
 /// expressions, in LaTeX, Unicode or NumPy, checked numerically.
 #[derive(Parser, Debug)]
-#[command(name = "matdiff", version, after_help = EXAMPLES)]
+#[command(name = "matdiff", version = env!("MATDIFF_VERSION"), after_help = EXAMPLES)]
 pub struct Args {
     /// The program (statements separated by newlines or `;`), or a file
-    /// holding it. Read from standard input when absent.
+    /// holding it. Read from standard input when absent; on a terminal, an
+    /// interactive session starts instead.
     pub program: Option<String>,
+
+    /// Start an interactive session (the default with no program on a
+    /// terminal): statements join the program one by one; `:help` lists
+    /// the commands. The other options are its initial settings.
+    #[arg(short = 'i', long = "interactive", conflicts_with_all = ["program", "file"])]
+    pub interactive: bool,
 
     /// Read the program from this file.
     #[arg(short = 'f', long = "file", value_name = "FILE", conflicts_with = "program")]
@@ -88,7 +95,14 @@ impl Args {
         }
     }
 
-    /// The program text and, when it came from a file, the file's name.
+    /// Whether to start an interactive session: asked for, or no program
+    /// given with a terminal for standard input.
+    pub fn interactive(&self) -> bool {
+        self.interactive || (self.program.is_none() && self.file.is_none() && std::io::stdin().is_terminal())
+    }
+
+    /// The program text and, when it came from a file, the file's name
+    /// (standard input, when neither gives a program).
     pub fn source(&self) -> Result<(String, Option<String>), String> {
         if let Some(path) = &self.file {
             return Ok((read(path)?, Some(path.display().to_string())));
@@ -101,9 +115,6 @@ impl Args {
                 Ok((read(std::path::Path::new(p))?, Some(p.clone())))
             }
             Some(p) => Ok((p.clone(), None)),
-            None if std::io::stdin().is_terminal() => {
-                Err("no program: give it as an argument, with -f FILE, or on standard input".into())
-            }
             None => {
                 let mut s = String::new();
                 std::io::stdin().read_to_string(&mut s).map_err(|e| format!("cannot read standard input: {e}"))?;
@@ -121,7 +132,7 @@ fn looks_like_a_path(arg: &str) -> bool {
 
 /// The text of a file, or why not, in the words of CONTRACT §4 (lowercase,
 /// quoting what the user typed).
-fn read(path: &std::path::Path) -> Result<String, String> {
+pub fn read(path: &std::path::Path) -> Result<String, String> {
     use std::io::ErrorKind;
     let shown = path.display();
     if path.is_dir() {

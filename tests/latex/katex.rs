@@ -1,7 +1,8 @@
 //! KaTeX itself, in strict mode: `tests/katex/render.js` run by Node, with
 //! the KaTeX that `tests/katex/package-lock.json` pins, installed with
-//! `npm ci` on first use. Unavailable is a failure, never a skip: a check
-//! that quietly does not run checks nothing.
+//! `npm ci` on first use. Unavailable is a failure, never a quiet skip: a
+//! machine without Node.js builds the tests that need it ignored, with the
+//! reason (`build.rs`, cfg `has_katex`), except in CI, where they run.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
