@@ -7,6 +7,19 @@
 //! An adjoint that feeds several names (the δ_l of a network layer, shared
 //! by ∂/∂W_l and ∂/∂h_{l−1}) is named `δ_b` and defined once, so that the
 //! gradients of an L-layer network stay linear in L.
+//!
+//! A symmetric variable (declared `symmetric` or `spd`) varies only
+//! symmetrically, so its gradient is the symmetric `G` with `df = G : dX`
+//! for every symmetric `dX`: `sym(∇) = ½(∇ + ∇ᵀ)` of the unconstrained
+//! gradient `∇` ([`symmetrize`]). Not `∇ + ∇ᵀ − Diag(∇)`, which some
+//! references give and which is no gradient for the Frobenius product
+//! (Srinivasan and Panda, arXiv:1911.06491). Jacobians and Hessians with
+//! respect to a symmetric `X` take the same convention on `vec`: the
+//! symmetrizer `P = ½(I + K_{n,n})` on the variable's side ([`symmetrize_columns`]),
+//! so that `J P vec(dX) = J vec(dX)` for symmetric `dX`, `J P` is zero on
+//! antisymmetric directions, and for a scalar `vec(∇)ᵀP = vec(sym ∇)ᵀ`; a
+//! Hessian is `P H P`, the Jacobian of the symmetric gradient along
+//! symmetric directions.
 
 use egg::Id;
 use indexmap::IndexMap;
@@ -82,7 +95,7 @@ pub fn gradients(g: &mut Graph, chain: &Chain, f: Name, wrt: &[Name]) -> Gradien
         .iter()
         .map(|&x| {
             let grad = match adjoints.get(&x) {
-                Some(&a) => a,
+                Some(&a) => symmetrize(g, x, a),
                 None => {
                     let shape = g.info(x).shape.clone();
                     g.zero(shape)
@@ -92,6 +105,64 @@ pub fn gradients(g: &mut Graph, chain: &Chain, f: Name, wrt: &[Name]) -> Gradien
         })
         .collect();
     Gradient { adjoints: named, results }
+}
+
+/// Whether `x` is a matrix variable that varies only symmetrically:
+/// declared `symmetric` or `spd`. A `diagonal` one is symmetric in value
+/// but, like a `positive` or `probability` one, has the unconstrained
+/// gradient (CONTRACT §2); a scalar has nothing to symmetrize.
+pub fn is_symmetric_variable(g: &Graph, x: Name) -> bool {
+    let info = g.info(x);
+    info.kind == NameKind::Variable && info.props.symmetric && !info.props.diagonal && !info.shape.is_scalar()
+}
+
+/// The gradient `grad` of a scalar with respect to `x`, restricted to the
+/// directions `x` may move in: for a symmetric `x`, `½(grad + gradᵀ)` (the
+/// symmetric `G` with `G : dX = grad : dX` for symmetric `dX`); otherwise
+/// `grad` itself.
+pub fn symmetrize(g: &mut Graph, x: Name, grad: Id) -> Id {
+    if !is_symmetric_variable(g, x) {
+        return grad;
+    }
+    let t = g.trans(grad);
+    let sum = g.add(grad, t);
+    let half = g.num(crate::num::Number::Rat(1, 2));
+    g.mul(half, sum)
+}
+
+/// A Jacobian `j` (`∂vec F/∂vec x`, one column per entry of `x`) in the
+/// convention for a symmetric `x`: `j ½(I + K_{n,n})`, whose columns for
+/// `x_ij` and `x_ji` are their average; otherwise `j` itself.
+pub fn symmetrize_columns(g: &mut Graph, x: Name, j: Id) -> Id {
+    if !is_symmetric_variable(g, x) {
+        return j;
+    }
+    let n = g.info(x).shape.rows.clone();
+    let k = g.constant(crate::ir::Constant::Commutation(n.clone(), n));
+    let jk = g.mul(j, k);
+    let sum = g.add(j, jk);
+    let half = g.num(crate::num::Number::Rat(1, 2));
+    g.mul(half, sum)
+}
+
+/// The remark that states the convention for a symmetric variable `x`
+/// (CONTRACT §2: the output says which convention it used); `None` for
+/// any other variable.
+pub fn convention(g: &Graph, x: Name, kind: super::Kind) -> Option<String> {
+    if !is_symmetric_variable(g, x) {
+        return None;
+    }
+    let n = &g.info(x).shape.rows;
+    Some(match kind {
+        super::Kind::Gradient => format!(
+            "{x} is symmetric: ∂/∂{x} is the symmetric G with df = G : d{x} for every symmetric d{x}, \
+             the symmetric part ½(∇ + ∇ᵀ) of the unconstrained gradient ∇ (not ∇ + ∇ᵀ − Diag(∇))"
+        ),
+        super::Kind::Jacobian | super::Kind::Hessian => format!(
+            "{x} is symmetric: a derivative with respect to it is the unconstrained one times the symmetrizer \
+             ½(I + K_{{{n},{n}}}) on the {x} side: right on symmetric d{x}, zero on antisymmetric ones"
+        ),
+    })
 }
 
 /// `δ_b`, or `δ_b'`… if the program already uses it.

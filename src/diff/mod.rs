@@ -103,7 +103,13 @@ pub fn derive(g: &mut Graph, chain: &Chain, of: Name, wrt: &[Name], kind: Kind) 
         }
         Kind::Jacobian => {
             let root = g.sym(of);
-            let results: Vec<(Name, Id)> = wrt.iter().map(|&x| (x, jacobian::jacobian(g, &chain.bindings, root, x))).collect();
+            let results: Vec<(Name, Id)> = wrt
+                .iter()
+                .map(|&x| {
+                    let j = jacobian::jacobian(g, &chain.bindings, root, x);
+                    (x, gradient::symmetrize_columns(g, x, j))
+                })
+                .collect();
             let (numpy_defs, entries) = simplify_all(g, &[], &results);
             Derivative { kind, of, adjoints: Vec::new(), numpy_defs, entries }
         }
@@ -119,6 +125,7 @@ pub fn derive(g: &mut Graph, chain: &Chain, of: Name, wrt: &[Name], kind: Kind) 
                 let mut bindings = chain.bindings.clone();
                 bindings.extend(grad.adjoints.iter().map(|&a| (a, g.info(a).def.expect("defined"))));
                 let h = jacobian::jacobian(g, &bindings, grad_entries[0].readable, x);
+                let h = gradient::symmetrize_columns(g, x, h);
                 let (_, mut e) = simplify_all(g, &[], &[(x, h)]);
                 adjoints.extend(grad.adjoints);
                 numpy_defs.extend(defs);
