@@ -46,6 +46,18 @@ impl Props {
         p
     }
 
+    /// Every fact of either: what is proven of one of two equal values
+    /// holds of both.
+    pub fn union(self, other: Props) -> Props {
+        Props {
+            symmetric: self.symmetric || other.symmetric,
+            positive: self.positive || other.positive,
+            diagonal: self.diagonal || other.diagonal,
+            definite: self.definite || other.definite,
+            probability: self.probability || other.probability,
+        }
+    }
+
     /// The facts of `node`, given those of its children and whether it is a
     /// scalar (every scalar is symmetric). `Sym` leaves take theirs from the
     /// name table, passed in as `leaf`. A `Fun` leaf is "positive" when its

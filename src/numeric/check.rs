@@ -185,6 +185,7 @@ fn check_point(
         }
     }
     let results: Vec<(&Entry, &[Value])> = d.entries.iter().zip(form_values.chunks(2)).collect();
+    symmetric_where_declared(g, d, &results)?;
     if d.kind == Kind::Hessian {
         let mut worst: f64 = 0.0;
         for &(entry, values) in &results {
@@ -236,6 +237,28 @@ fn check_point(
             Err(joint_failure)
         }
     }
+}
+
+/// A gradient or Hessian with respect to a symmetric variable must itself
+/// be symmetric (CONTRACT §2): directions that respect the variable's
+/// symmetry cannot see the antisymmetric part of a result, so it is
+/// checked here, in both forms.
+fn symmetric_where_declared(g: &Graph, d: &Derivative, results: &[(&Entry, &[Value])]) -> Result<(), PointError> {
+    if d.kind == Kind::Jacobian {
+        return Ok(());
+    }
+    for &(entry, values) in results {
+        if !crate::diff::gradient::is_symmetric_variable(g, entry.wrt) {
+            continue;
+        }
+        for (value, numpy) in values.iter().zip([false, true]) {
+            let e = error(&value.transpose(), value);
+            if e > TOLERANCE {
+                return Err(PointError::Disagrees(entry.wrt, e, numpy));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A random direction for `var` at `at` (symmetric for a symmetric

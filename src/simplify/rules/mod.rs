@@ -9,6 +9,7 @@ mod hadamard;
 mod inverse;
 mod kronecker;
 mod product;
+mod properties;
 mod sum;
 mod trace;
 mod transpose;
@@ -33,6 +34,8 @@ pub enum Pred {
     Positive,
     /// A diagonal matrix (so it commutes with other diagonal ones).
     Diagonal,
+    /// Nonnegative entries, each column summing to one (`ir::Props::probability`).
+    Probability,
     Identity,
     Zero,
     AllOnes,
@@ -137,6 +140,7 @@ pub fn tables() -> Vec<(&'static str, &'static [Rule])> {
         ("inverse", inverse::RULES),
         ("kronecker", kronecker::RULES),
         ("elementwise", elementwise::RULES),
+        ("properties", properties::RULES),
     ]
 }
 
@@ -181,6 +185,7 @@ fn holds(egraph: &MathGraph, id: Id, pred: Pred) -> bool {
         Pred::Symmetric => data.props.symmetric,
         Pred::Positive => data.props.positive,
         Pred::Diagonal => data.props.diagonal && shape.is_some_and(|s| !s.is_scalar()),
+        Pred::Probability => data.props.probability,
         Pred::Identity => analysis::is_identity(egraph, id),
         Pred::Zero => analysis::is_zero(egraph, id),
         Pred::AllOnes => analysis::is_all_ones(egraph, id),
