@@ -249,6 +249,20 @@ pub fn gradient(g: &mut Graph, chain: &Chain, f: Name, wrt: &[Name]) -> Steps {
             lines.push(Line { rule: format!("simplify: {}", rules.join(", ")), expr: line(g, terms) });
         }
     }
+    // a symmetric variable moves only symmetrically: G : dX = ½(G + Gᵀ) : dX
+    let symmetric: Vec<Name> =
+        pending.keys().copied().filter(|&n| wrt.contains(&n) && super::gradient::is_symmetric_variable(g, n)).collect();
+    if !symmetric.is_empty() {
+        for &x in &symmetric {
+            let s = super::gradient::symmetrize(g, x, pending[&x]);
+            let (s, _) = simplified(g, s);
+            pending.insert(x, s);
+        }
+        let which: Vec<String> = symmetric.iter().map(|x| format!("d{x}")).collect();
+        let rule = format!("symmetrize: {} symmetric, so G : dX = ½(G + Gᵀ) : dX", which.join(", "));
+        let terms = named(g, &pending);
+        lines.push(Line { rule, expr: line(g, terms) });
+    }
     Steps { definitions, sections: vec![Section { title: "Substituting", of: Of::Differential(f), lines }] }
 }
 

@@ -377,7 +377,9 @@ pub fn verify_steps(
                 Of::Gradient(f, x) | Of::VectorizedGradient(f, x) => {
                     let def = g.info(f).def.expect("a definition");
                     let v = dirs.iter().find(|d| d.0 == x).map(|d| d.1.clone()).expect("a direction for x");
-                    let u = draw(Domain::Any, v.nrows(), v.ncols(), false, &mut rng);
+                    // symmetric like v: the gradient of a symmetric variable is
+                    // defined by its action on symmetric directions only
+                    let u = draw(Domain::Any, v.nrows(), v.ncols(), g.info(x).props.symmetric, &mut rng);
                     // differences that cannot be trusted here: another point
                     let Ok(h) = mixed_second(&mut |p| eval_one(g, def, p), &at, x, &u, &v) else { continue 'points };
                     (h, Some(u))
