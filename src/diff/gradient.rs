@@ -158,9 +158,13 @@ pub fn convention(g: &Graph, x: Name, kind: super::Kind) -> Option<String> {
             "{x} is symmetric: ∂/∂{x} is the symmetric G with df = G : d{x} for every symmetric d{x}, \
              the symmetric part ½(∇ + ∇ᵀ) of the unconstrained gradient ∇ (not ∇ + ∇ᵀ − Diag(∇))"
         ),
-        super::Kind::Jacobian | super::Kind::Hessian => format!(
-            "{x} is symmetric: a derivative with respect to it is the unconstrained one times the symmetrizer \
-             ½(I + K_{{{n},{n}}}) on the {x} side: right on symmetric d{x}, zero on antisymmetric ones"
+        super::Kind::Jacobian => format!(
+            "{x} is symmetric: the Jacobian is J·½(I + K_{{{n},{n}}}), the unconstrained J with the symmetrizer \
+             on the {x} side: right on every symmetric d{x}, zero on antisymmetric ones"
+        ),
+        super::Kind::Hessian => format!(
+            "{x} is symmetric: the Hessian is P H P with P = ½(I + K_{{{n},{n}}}) and H the unconstrained one: \
+             the Jacobian of the symmetric gradient along symmetric directions"
         ),
     })
 }
