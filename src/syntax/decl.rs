@@ -166,11 +166,21 @@ fn properties(cursor: &mut Cursor, shape: &ShapeSpec) -> Result<Properties, Shap
             return Err(refuse(Diagnostic::at(span, format!("expected a property, found {found}"))));
         };
         let Some(&(_, property)) = Property::SPELLINGS.iter().find(|(s, _)| *s == word) else {
-            return Err(refuse(Diagnostic::at(span, format!("unknown property `{word}`"))));
+            let chars: Vec<char> = word.chars().collect();
+            let close = Property::SPELLINGS
+                .iter()
+                .map(|(s, _)| (crate::syntax::names::edit_distance(&chars, &s.chars().collect::<Vec<_>>()), *s))
+                .min()
+                .filter(|(d, _)| *d <= 2);
+            let diagnostic = Diagnostic::at(span, format!("unknown property `{word}`"));
+            return Err(match close {
+                Some((_, s)) => ShapeError { diagnostic: diagnostic.hint(format!("did you mean `{s}`? {PROPERTY_HINT}")), parsed: true },
+                None => refuse(diagnostic),
+            });
         };
-        if let Some(why) = refused(property, shape) {
+        if let Some((why, hint)) = refused(property, shape) {
             let diagnostic = Diagnostic::at(span, format!("`{word}` {why}")).label(shape_span(shape), "declared here");
-            return Err(refuse(diagnostic));
+            return Err(ShapeError { diagnostic: diagnostic.hint(hint), parsed: true });
         }
         out.push((property, span));
         cursor.skip_spaces();
@@ -184,11 +194,11 @@ fn properties(cursor: &mut Cursor, shape: &ShapeSpec) -> Result<Properties, Shap
     }
 }
 
-/// Why `shape` cannot have `property`, if it cannot: a symmetric, SPD or
-/// diagonal value is square (a scalar is), and a probability vector has
-/// at least two entries that vary (a scalar, or a row whose columns are
-/// single entries, would be the constant 1).
-fn refused(property: Property, shape: &ShapeSpec) -> Option<&'static str> {
+/// Why `shape` cannot have `property`, if it cannot, and a hint: a
+/// symmetric, SPD or diagonal value is square (a scalar is), and a
+/// probability vector has at least two entries that vary (a scalar, or a
+/// row whose columns are single entries, would be the constant 1).
+fn refused(property: Property, shape: &ShapeSpec) -> Option<(&'static str, String)> {
     let same = |a: &DimSpec, b: &DimSpec| match (a, b) {
         (DimSpec::Int(x, _), DimSpec::Int(y, _)) => x == y,
         (DimSpec::Name(x, _), DimSpec::Name(y, _)) => x == y,
@@ -201,7 +211,8 @@ fn refused(property: Property, shape: &ShapeSpec) -> Option<&'static str> {
         ShapeSpec::Matrix(r, c) => same(r, c),
     };
     if property.needs_square() && !square {
-        return Some("needs a square matrix (`n×n`)");
+        let hint = format!("declare it square (`n×n, {}`), or leave the property out", property.spelling());
+        return Some(("needs a square matrix (`n×n`)", hint));
     }
     let single = match shape {
         ShapeSpec::Scalar(_) => true,
@@ -209,7 +220,8 @@ fn refused(property: Property, shape: &ShapeSpec) -> Option<&'static str> {
         ShapeSpec::Matrix(r, _) => is_one(r),
     };
     if property == Property::Probability && single {
-        return Some("needs columns of several entries: a probability of one entry is the constant 1");
+        let hint = "a probability vector is a column (`p : n, probability`); for a matrix, each column is one (`Y : k×b, probability`)";
+        return Some(("needs columns of several entries: a probability of one entry is the constant 1", hint.to_string()));
     }
     None
 }
