@@ -118,6 +118,10 @@ pub fn derive(g: &mut Graph, chain: &Chain, of: Name, wrt: &[Name], kind: Kind) 
             let mut numpy_defs = HashMap::new();
             let mut entries = Vec::new();
             for &x in wrt {
+                // 𝟙ᵀx = 1 holds on the simplex, not around it: a gradient
+                // simplified with it has the wrong derivative
+                let declared = g.info(x).props;
+                g.names.get_mut(&x).expect("declared").props.probability = false;
                 // the Jacobian of the simplified gradient, through the chain
                 // and the adjoints the gradient defines
                 let grad = gradient::gradients(g, chain, of, &[x]);
@@ -127,6 +131,7 @@ pub fn derive(g: &mut Graph, chain: &Chain, of: Name, wrt: &[Name], kind: Kind) 
                 let h = jacobian::jacobian(g, &bindings, grad_entries[0].readable, x);
                 let h = gradient::symmetrize_columns(g, x, h);
                 let (_, mut e) = simplify_all(g, &[], &[(x, h)]);
+                g.names.get_mut(&x).expect("declared").props = declared;
                 adjoints.extend(grad.adjoints);
                 numpy_defs.extend(defs);
                 entries.append(&mut e);

@@ -241,6 +241,18 @@ pub fn draw_declared(props: Props, domain: Domain, rows: usize, cols: usize, rng
     draw(domain, rows, cols, props.symmetric, rng)
 }
 
+/// A random direction (standard normal entries) in which a variable with
+/// the facts `props` may move: symmetric for a symmetric one, diagonal for
+/// a diagonal one, any otherwise (a positive or probability variable's
+/// derivatives are the unconstrained ones).
+pub fn draw_direction(props: Props, rows: usize, cols: usize, rng: &mut Rng) -> Value {
+    if props.diagonal && rows == cols && rows > 1 {
+        let d = entries(rows, 1, false, rng, Rng::normal);
+        return Value::from_diagonal(&d.column(0).into_owned());
+    }
+    draw(Domain::Any, rows, cols, props.symmetric, rng)
+}
+
 /// Accept a well-conditioned draw when its 1-norm condition number is at
 /// most this.
 const GOOD_CONDITION: f64 = 1e3;
