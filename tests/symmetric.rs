@@ -9,7 +9,11 @@
 //! - a Jacobian `J` is the unconstrained one times `P = ½(I + K)`: `J K = J`,
 //!   and `J vec(V)` is the derivative along every symmetric `V`;
 //! - a Hessian `H` is `P H P`: `K H = H K = H`, and `vec(U)ᵀ H vec(V)` is the
-//!   mixed second derivative along symmetric `U`, `V`.
+//!   mixed second derivative along symmetric `U`, `V`;
+//! - a diagonal variable likewise: a diagonal gradient, right along
+//!   diagonal directions;
+//! - a probability variable's derivatives are the unconstrained ones, its
+//!   Hessian too (not simplified with `𝟙ᵀp = 1`).
 
 use matdiff::name::Name;
 use matdiff::numeric::{self, Point, Rng, Value};
@@ -156,4 +160,34 @@ fn the_convention_is_stated() {
     assert!(out.contains("S is symmetric: ∂/∂S is the symmetric G with df = G : dS for every symmetric dS"), "{out}");
     let steps = matdiff::run(src, &Options { steps: true, format: matdiff::Format::Json, ..Options::default() }).expect("runs");
     assert!(steps.contains("symmetrize: dS symmetric"), "{steps}");
+}
+
+#[test]
+fn a_diagonal_gradient_is_diagonal_and_gives_df_on_diagonal_directions() {
+    let mut rng = Rng::new(45);
+    for src in ["D : n×n, diagonal\nf = tr(D^T A)", "D : n×n, diagonal\nf = tr(D A D B)", "D : n×n, diagonal\nf = x^T D^{-1} x"] {
+        let d = derived(src, "D", false);
+        let g = &d.graph;
+        let f = g.info(d.derivative.of).def.expect("a definition");
+        let x = Name::new("D");
+        let at = point(&d, &mut rng);
+        let grad = numeric::eval_one(g, d.derivative.entries[0].readable, &at).expect("defined");
+        assert_eq!(grad, Value::from_diagonal(&grad.diagonal()), "{src}: not diagonal");
+        let n = grad.nrows();
+        let v = Value::from_diagonal(&numeric::draw(numeric::Domain::Any, n, 1, false, &mut rng).column(0).into_owned());
+        let want = numeric::directional(&mut |p| numeric::eval_one(g, f, p), &at, x, &v).expect("differences")[0];
+        assert!(close(grad.dot(&v), want, 1e-6), "{src}: G : V ≠ df");
+    }
+}
+
+/// `(𝟙ᵀp)²` has the Hessian `2𝟙𝟙ᵀ` off the simplex too: the run's check
+/// (unconstrained directions) would fail a Hessian taken from a gradient
+/// simplified with `𝟙ᵀp = 1`.
+#[test]
+fn a_probability_hessian_is_the_unconstrained_one() {
+    let src = "p : n, probability\nf = (1_n^T p)^2 + p^T p";
+    let out = matdiff::run(src, &Options { hessian: true, ..Options::default() }).expect("checked");
+    assert!(out.contains("∂²f/∂p∂pᵀ = 2(I + 𝟙𝟙ᵀ)"), "{out}");
+    let grad = matdiff::run(src, &Options::default()).expect("checked");
+    assert!(grad.contains("∂f/∂p = 2(𝟙 + p)"), "{grad}");
 }

@@ -172,6 +172,11 @@ pub const REJECTED: &[(Rule, &str)] = &[
         rule("inverse-sum", "(pow (+ ?a ?b) -1)", "(+ (pow ?a -1) (pow ?b -1))", "(A+B)⁻¹ = A⁻¹ + B⁻¹"),
         "false already for A = B = I",
     ),
+    (
+        make("probability-ones-scalar", "(* (T ?o) ?p)", super::apply::Make::Ones, "𝟙ᵀp = 1 with any ones, the number 1 too")
+            .when(&[(Pred::AllOnes, "?o"), (Pred::Probability, "?p"), (Pred::Scalar, "?o")]),
+        "the number 1 is all ones, but 1ᵀp = p, not 𝟙",
+    ),
 ];
 
 fn holds(egraph: &MathGraph, id: Id, pred: Pred) -> bool {
