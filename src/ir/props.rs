@@ -22,7 +22,9 @@ pub struct Props {
     /// powers): the check draws such values.
     pub definite: bool,
     /// Nonnegative entries summing to one in each column (declared
-    /// `probability`, `softmax`): `𝟙ᵀp = 1`, `𝟙ᵀY = 𝟙ᵀ`.
+    /// `probability`, `softmax`): `𝟙ᵀp = 1`, `𝟙ᵀY = 𝟙ᵀ`. Set for the
+    /// softmax of a row vector too, whose entries sum to one along the
+    /// row: `Pred::Probability` asks for more than one row.
     pub probability: bool,
 }
 

@@ -190,7 +190,8 @@ fn holds(egraph: &MathGraph, id: Id, pred: Pred) -> bool {
         Pred::Symmetric => data.props.symmetric,
         Pred::Positive => data.props.positive,
         Pred::Diagonal => data.props.diagonal && shape.is_some_and(|s| !s.is_scalar()),
-        Pred::Probability => data.props.probability,
+        // a row's softmax sums to one along the row, not down its columns
+        Pred::Probability => data.props.probability && shape.is_some_and(|s| !s.rows.is_one()),
         Pred::Identity => analysis::is_identity(egraph, id),
         Pred::Zero => analysis::is_zero(egraph, id),
         Pred::AllOnes => analysis::is_all_ones(egraph, id),
