@@ -7,7 +7,7 @@
 //! shape misfit in the graph is a bug in matdiff (see `Graph::raw`).
 
 use crate::diagnostic::{Diagnostic, Span};
-use crate::ir::{Func, Graph, NameInfo, NameKind};
+use crate::ir::{Func, Graph, NameInfo, NameKind, Props};
 use crate::name::Name;
 use crate::num::Number;
 use crate::shape::Dim;
@@ -33,13 +33,12 @@ pub struct Lowered {
 pub fn lower(program: &Program, shapes: &Shapes, of: Option<&str>) -> Result<Lowered, Diagnostic> {
     let mut graph = Graph::new();
     let mut variables = Vec::new();
+    let declared = declared_properties(program)?;
     for (name, shape) in &shapes.variables {
         let span = shapes.first_use.get(name).copied();
+        let props = declared.get(name.as_str()).copied().unwrap_or_default();
         let name = Name::new(name);
-        graph.declare(
-            name,
-            NameInfo { shape: shape.clone(), props: Default::default(), kind: NameKind::Variable, def: None, span },
-        );
+        graph.declare(name, NameInfo { shape: shape.clone(), props, kind: NameKind::Variable, def: None, span });
         variables.push(name);
     }
     let mut lowering = Lowering { graph, shapes };
@@ -79,6 +78,34 @@ pub fn lower(program: &Program, shapes: &Shapes, of: Option<&str>) -> Result<Low
         None => function.ok_or_else(|| nothing_to_differentiate(program))?,
     };
     Ok(Lowered { graph: lowering.graph, variables, definitions, function, dims: shapes.dims.clone() })
+}
+
+/// The facts each declared variable has by its declaration
+/// (`Σ : n×n, spd`). Properties belong to variables: on a name the program
+/// defines, they are refused (its facts follow from its definition).
+fn declared_properties(program: &Program) -> Result<std::collections::HashMap<&str, Props>, Diagnostic> {
+    let defined: std::collections::HashMap<&str, Span> = program
+        .stmts
+        .iter()
+        .filter_map(|s| match s {
+            Stmt::Def { name, .. } => Some((name.name.as_str(), name.span)),
+            _ => None,
+        })
+        .collect();
+    let mut out = std::collections::HashMap::new();
+    for stmt in &program.stmts {
+        let Stmt::Decl { names, properties, .. } = stmt else { continue };
+        let Some(&(first, span)) = properties.first() else { continue };
+        for ident in names {
+            if let Some(&def) = defined.get(ident.name.as_str()) {
+                return Err(Diagnostic::at(span, format!("`{}` is defined, so it cannot be declared `{}`", ident.name, first.spelling()))
+                    .label(def, "defined here")
+                    .hint("properties are for variables; a definition's properties follow from its expression"));
+            }
+            out.insert(ident.name.as_str(), Props::declared(properties.iter().map(|(p, _)| *p)));
+        }
+    }
+    Ok(out)
 }
 
 /// `--of` naming no definition: a variable, or nothing. `implicit` is the

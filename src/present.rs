@@ -110,7 +110,8 @@ pub fn present(g: &mut Graph, d: &Derivative, steps: Option<&crate::diff::steps:
         }
         frontier = next;
     }
-    let remarks = remarks(g, &results, &wheres);
+    let mut remarks = remarks(g, &results, &wheres);
+    remarks.extend(d.entries.iter().filter_map(|e| crate::diff::gradient::convention(g, e.wrt, d.kind)));
     // the steps use Diag(s) as the results do: S
     let mut shown = wheres.clone();
     if let Some(steps) = steps {

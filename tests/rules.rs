@@ -146,7 +146,8 @@ impl Leaf {
     fn kind(&self) -> String {
         match self {
             Leaf::Var(s, p) => {
-                format!("{}{}{}", shape_kind(s), if p.symmetric { "+sym" } else { "" }, if p.positive { "+pos" } else { "" })
+                let facts = [(p.symmetric, "+sym"), (p.positive, "+pos"), (p.probability, "+prob")];
+                facts.iter().filter(|f| f.0).fold(shape_kind(s).to_string(), |k, f| k + f.1)
             }
             Leaf::Exp(s) => format!("exp {}", shape_kind(s)),
             Leaf::Diag(_) => "Diag".into(),
@@ -165,6 +166,9 @@ impl fmt::Display for Leaf {
                 }
                 if p.positive {
                     f.write_str(" positive")?;
+                }
+                if p.probability {
+                    f.write_str(" probability")?;
                 }
                 Ok(())
             }
@@ -231,6 +235,8 @@ fn fits(s: &Shape, preds: &[Pred]) -> bool {
         Pred::Column => s.is_column(),
         Pred::Row => s.is_row(),
         Pred::Symmetric | Pred::Diagonal => s.is_square(),
+        // a probability column of one entry is the constant 1
+        Pred::Probability => !s.rows.is_one(),
         _ => true,
     })
 }
@@ -265,7 +271,8 @@ fn candidates(role: &Role) -> Vec<Leaf> {
         ]
     } else {
         let (symmetric, positive, diagonal) = (has(Pred::Symmetric), has(Pred::Positive), has(Pred::Diagonal));
-        let props = Props { symmetric: symmetric || diagonal, positive, diagonal };
+        let probability = has(Pred::Probability);
+        let props = Props { symmetric: symmetric || diagonal, positive, diagonal, probability, ..Props::NONE };
         // each shape's compound right after its variable, so that both kinds come early
         let mut leaves: Vec<Leaf> = Vec::new();
         for &(r, c) in &SHAPES {

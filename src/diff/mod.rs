@@ -111,7 +111,13 @@ pub fn derive(g: &mut Graph, chain: &Chain, of: Name, wrt: &[Name], kind: Kind) 
         }
         Kind::Jacobian => {
             let root = g.sym(of);
-            let results: Vec<(Name, Id)> = wrt.iter().map(|&x| (x, jacobian::jacobian(g, &chain.bindings, root, x))).collect();
+            let results: Vec<(Name, Id)> = wrt
+                .iter()
+                .map(|&x| {
+                    let j = jacobian::jacobian(g, &chain.bindings, root, x);
+                    (x, gradient::symmetrize_columns(g, x, j))
+                })
+                .collect();
             let (numpy_defs, entries) = simplify_all(g, &[], &results);
             Derivative { kind, of, adjoints: Vec::new(), numpy_defs, entries, gradients: Vec::new() }
         }
@@ -121,6 +127,10 @@ pub fn derive(g: &mut Graph, chain: &Chain, of: Name, wrt: &[Name], kind: Kind) 
             let mut entries = Vec::new();
             let mut gradients = Vec::new();
             for &x in wrt {
+                // 𝟙ᵀx = 1 holds on the simplex, not around it: a gradient
+                // simplified with it has the wrong derivative
+                let declared = g.info(x).props;
+                g.names.get_mut(&x).expect("declared").props.probability = false;
                 // the Jacobian of the simplified gradient, through the chain
                 // and the adjoints the gradient defines
                 let grad = gradient::gradients(g, chain, of, &[x]);
@@ -128,7 +138,9 @@ pub fn derive(g: &mut Graph, chain: &Chain, of: Name, wrt: &[Name], kind: Kind) 
                 let mut bindings = chain.bindings.clone();
                 bindings.extend(grad.adjoints.iter().map(|&a| (a, g.info(a).def.expect("defined"))));
                 let h = jacobian::jacobian(g, &bindings, grad_entries[0].readable, x);
+                let h = gradient::symmetrize_columns(g, x, h);
                 let (_, mut e) = simplify_all(g, &[], &[(x, h)]);
+                g.names.get_mut(&x).expect("declared").props = declared;
                 adjoints.extend(grad.adjoints);
                 numpy_defs.extend(defs);
                 entries.append(&mut e);

@@ -249,6 +249,23 @@ pub fn gradient(g: &mut Graph, chain: &Chain, f: Name, wrt: &[Name]) -> Steps {
             lines.push(Line { rule: format!("simplify: {}", rules.join(", ")), expr: line(g, terms) });
         }
     }
+    // a symmetric (diagonal) variable moves only so: G : dX = ½(G + Gᵀ) : dX
+    use super::gradient::{Moves, moves};
+    let restricted: Vec<Name> = pending.keys().copied().filter(|&n| wrt.contains(&n) && moves(g, n) != Moves::Freely).collect();
+    if !restricted.is_empty() {
+        let mut why: Vec<String> = Vec::new();
+        for &x in &restricted {
+            let s = super::gradient::symmetrize(g, x, pending[&x]);
+            let (s, _) = simplified(g, s);
+            pending.insert(x, s);
+            why.push(match moves(g, x) {
+                Moves::Diagonally => format!("d{x} diagonal, so G : d{x} = Diag(diag G) : d{x}"),
+                _ => format!("d{x} symmetric, so G : d{x} = ½(G + Gᵀ) : d{x}"),
+            });
+        }
+        let terms = named(g, &pending);
+        lines.push(Line { rule: format!("symmetrize: {}", why.join("; ")), expr: line(g, terms) });
+    }
     Steps { definitions, sections: vec![Section { title: "Substituting", of: Of::Differential(f), lines }] }
 }
 

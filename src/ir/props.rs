@@ -1,7 +1,13 @@
 //! Facts about a node's value that rewrite guards need: symmetry (so that
-//! `Sᵀ = S`) and positivity (so that `a ∘ (b ⊘ a) = b`).
+//! `Sᵀ = S`) and positivity (so that `a ∘ (b ⊘ a) = b`), columns that sum
+//! to one (so that `𝟙ᵀp = 1`). Variables have the facts their declaration
+//! states (`Σ : n×n, spd`, see [`Props::declared`]); every other node
+//! derives its facts from its children's, in [`Props::of`], the one place
+//! both the arena and the e-graph take them from, so declared and derived
+//! facts never disagree.
 
 use super::{Constant, Func, Math};
+use crate::syntax::ast::Property;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Props {
@@ -12,10 +18,47 @@ pub struct Props {
     /// Zero off the diagonal (`Diag(v)`, `I`, and sums, products, powers
     /// and inverses of such): diagonal matrices commute.
     pub diagonal: bool,
+    /// Symmetric positive definite (declared `spd`, and its inverse and
+    /// powers): the check draws such values.
+    pub definite: bool,
+    /// Nonnegative entries summing to one in each column (declared
+    /// `probability`, `softmax`): `𝟙ᵀp = 1`, `𝟙ᵀY = 𝟙ᵀ`. Set for the
+    /// softmax of a row vector too, whose entries sum to one along the
+    /// row: `Pred::Probability` asks for more than one row.
+    pub probability: bool,
 }
 
 impl Props {
-    pub const NONE: Props = Props { symmetric: false, positive: false, diagonal: false };
+    pub const NONE: Props = Props { symmetric: false, positive: false, diagonal: false, definite: false, probability: false };
+
+    /// The facts of a variable declared with `properties`: `spd` is
+    /// symmetric too, and a diagonal matrix is symmetric. (A probability
+    /// vector's entries may be 0, so it is not `positive`.)
+    pub fn declared(properties: impl IntoIterator<Item = Property>) -> Props {
+        let mut p = Props::NONE;
+        for property in properties {
+            match property {
+                Property::Symmetric => p.symmetric = true,
+                Property::Spd => (p.symmetric, p.definite) = (true, true),
+                Property::Diagonal => (p.symmetric, p.diagonal) = (true, true),
+                Property::Positive => p.positive = true,
+                Property::Probability => p.probability = true,
+            }
+        }
+        p
+    }
+
+    /// Every fact of either: what is proven of one of two equal values
+    /// holds of both.
+    pub fn union(self, other: Props) -> Props {
+        Props {
+            symmetric: self.symmetric || other.symmetric,
+            positive: self.positive || other.positive,
+            diagonal: self.diagonal || other.diagonal,
+            definite: self.definite || other.definite,
+            probability: self.probability || other.probability,
+        }
+    }
 
     /// The facts of `node`, given those of its children and whether it is a
     /// scalar (every scalar is symmetric). `Sym` leaves take theirs from the
@@ -71,6 +114,18 @@ impl Props {
             Math::Sum(a) => (true, child(*a).positive),
             _ => (false, false),
         };
-        Props { symmetric: symmetric || is_scalar || diagonal, positive, diagonal: diagonal || is_scalar }
+        let definite = match node {
+            Math::Sym(_) => leaf.definite,
+            // powers (the inverse, principal roots) and sums of SPD matrices are SPD
+            Math::Pow([a, _]) => child(*a).definite,
+            Math::Add([a, b]) => both(*a, *b, |p| p.definite),
+            _ => false,
+        };
+        let probability = match node {
+            Math::Sym(_) => leaf.probability,
+            Math::Softmax(_) => true,
+            _ => false,
+        };
+        Props { symmetric: symmetric || is_scalar || diagonal, positive, diagonal: diagonal || is_scalar, definite, probability }
     }
 }

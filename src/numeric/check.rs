@@ -20,10 +20,10 @@ use std::collections::HashMap;
 use egg::Id;
 
 use super::{
-    Domain, EvalError, Point, Rng, Value, directional_along, draw, draw_point, draw_sizes, eval, eval_one, infer_domains,
+    Domain, EvalError, Point, Rng, Value, directional_along, draw_point, draw_sizes, eval, eval_one, infer_domains,
     mixed_second,
 };
-use crate::diff::{Derivative, Kind};
+use crate::diff::{Derivative, Entry, Kind};
 use crate::ir::Graph;
 use crate::name::Name;
 
@@ -280,6 +280,8 @@ fn check_point(
         }
     }
     let entry_values = |v: &[Value], i: usize| -> [Value; 2] { [v[n_adjoints + 2 * i].clone(), v[n_adjoints + 2 * i + 1].clone()] };
+    let results: Vec<(&Entry, &[Value])> = d.entries.iter().zip(values[n_adjoints..].chunks(2)).collect();
+    restricted_where_declared(g, d, &results)?;
     if d.kind == Kind::Hessian {
         let mut worst: f64 = 0.0;
         for (i, entry) in d.entries.iter().enumerate() {
@@ -344,13 +346,41 @@ fn check_point(
     }
 }
 
+/// A gradient or Hessian with respect to a symmetric (diagonal) variable
+/// must itself be symmetric (diagonal, for a gradient) (CONTRACT §2):
+/// directions that respect the variable's declaration cannot see the rest
+/// of a result, so it is checked here, in both forms.
+fn restricted_where_declared(g: &Graph, d: &Derivative, results: &[(&Entry, &[Value])]) -> Result<(), PointError> {
+    use crate::diff::gradient::{Moves, moves};
+    if d.kind == Kind::Jacobian {
+        return Ok(());
+    }
+    for &(entry, values) in results {
+        let moving = moves(g, entry.wrt);
+        if moving == Moves::Freely {
+            continue;
+        }
+        for (value, numpy) in values.iter().zip([false, true]) {
+            let mut want = value.transpose();
+            if moving == Moves::Diagonally && d.kind == Kind::Gradient {
+                want = Value::from_diagonal(&value.diagonal());
+            }
+            let e = error(value, &want);
+            if e > TOLERANCE {
+                return Err(PointError::Disagrees(entry.wrt, e, numpy));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// A random direction for `var` at `at` (symmetric for a symmetric
-/// variable, so the differences stay in the set the result assumes),
-/// scaled by `scale`.
+/// variable, diagonal for a diagonal one, so the differences stay in the
+/// set the result assumes), scaled by `scale`.
 fn direction(g: &Graph, var: Name, at: &Point, scale: f64, rng: &mut Rng) -> Result<Value, EvalError> {
     let info = g.info(var);
     let (rows, cols) = super::size_of(&info.shape, &at.sizes)?;
-    Ok(draw(Domain::Any, rows, cols, info.props.symmetric, rng) * scale)
+    Ok(super::draw_direction(info.props, rows, cols, rng) * scale)
 }
 
 /// The worst error of the readable and the NumPy form of a result
@@ -437,7 +467,7 @@ pub fn verify_steps(
         let mut dirs: Vec<(Name, Value)> = Vec::new();
         for &x in wrt {
             let Ok((r, c)) = super::size_of(&g.info(x).shape, &at.sizes) else { continue };
-            dirs.push((x, draw(Domain::Any, r, c, g.info(x).props.symmetric, &mut rng)));
+            dirs.push((x, super::draw_direction(g.info(x).props, r, c, &mut rng)));
         }
         let along: Vec<(Name, &Value)> = dirs.iter().map(|(n, v)| (*n, v)).collect();
         // the directional derivative of each name, by differences
@@ -480,7 +510,9 @@ pub fn verify_steps(
                 Of::Gradient(f, x) | Of::VectorizedGradient(f, x) => {
                     let def = g.info(f).def.expect("a definition");
                     let v = dirs.iter().find(|d| d.0 == x).map(|d| d.1.clone()).expect("a direction for x");
-                    let u = draw(Domain::Any, v.nrows(), v.ncols(), false, &mut rng);
+                    // like v: the gradient of a symmetric (diagonal) variable
+                    // is defined by its action on such directions only
+                    let u = super::draw_direction(g.info(x).props, v.nrows(), v.ncols(), &mut rng);
                     // differences that cannot be trusted here: another point
                     let Ok(h) = mixed_second(&mut |p| eval_one(g, def, p), &at, x, &u, &v) else { continue 'points };
                     (h, Some(u))

@@ -15,7 +15,7 @@ use egg::{Id, Language};
 
 use super::eval::{Point, Value, integer_exponent, size_of};
 use super::rng::Rng;
-use crate::ir::{Func, Graph, Math};
+use crate::ir::{Func, Graph, Math, Props};
 use crate::name::Name;
 use crate::num::Number;
 
@@ -202,13 +202,55 @@ pub fn draw_point(
         let Ok((rows, cols)) = size_of(&info.shape, sizes) else {
             continue;
         };
-        let mut domain = domains.get(&name).copied().unwrap_or_default();
-        if info.props.positive {
-            domain = domain.merge(Domain::Positive);
-        }
-        point.values.insert(name, draw(domain, rows, cols, info.props.symmetric, rng));
+        let domain = domains.get(&name).copied().unwrap_or_default();
+        point.values.insert(name, draw_declared(info.props, domain, rows, cols, rng));
     }
     point
+}
+
+/// One `rows×cols` value from `domain` that also has the facts `props`
+/// states (a variable's declared properties):
+///
+/// - `definite` (spd): from `Spd`;
+/// - `positive`: from `Positive` at least;
+/// - `probability`: positive entries, each column divided by its sum (a
+///   point inside the simplex, where `log p` is defined too);
+/// - `diagonal`: `Diag(v)` with `v` drawn from `domain` (positive entries
+///   when the domain asks for more than `Any`, so invertible);
+/// - otherwise (and for `symmetric`) as [`draw`].
+pub fn draw_declared(props: Props, domain: Domain, rows: usize, cols: usize, rng: &mut Rng) -> Value {
+    let mut domain = domain;
+    if props.positive {
+        domain = domain.merge(Domain::Positive);
+    }
+    if props.definite {
+        domain = domain.merge(Domain::Spd);
+    }
+    if props.probability {
+        let mut v = entries(rows, cols, false, rng, positive_entry);
+        for mut column in v.column_iter_mut() {
+            let total: f64 = column.iter().sum();
+            column /= total;
+        }
+        return v;
+    }
+    if props.diagonal && rows == cols && rows > 1 {
+        let d = draw(domain.min(Domain::Positive), rows, 1, false, rng);
+        return Value::from_diagonal(&d.column(0).into_owned());
+    }
+    draw(domain, rows, cols, props.symmetric, rng)
+}
+
+/// A random direction (standard normal entries) in which a variable with
+/// the facts `props` may move: symmetric for a symmetric one, diagonal for
+/// a diagonal one, any otherwise (a positive or probability variable's
+/// derivatives are the unconstrained ones).
+pub fn draw_direction(props: Props, rows: usize, cols: usize, rng: &mut Rng) -> Value {
+    if props.diagonal && rows == cols && rows > 1 {
+        let d = entries(rows, 1, false, rng, Rng::normal);
+        return Value::from_diagonal(&d.column(0).into_owned());
+    }
+    draw(Domain::Any, rows, cols, props.symmetric, rng)
 }
 
 /// Accept a well-conditioned draw when its 1-norm condition number is at
@@ -292,7 +334,7 @@ fn condition(a: &Value) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ir::{NameInfo, NameKind, Props};
+    use crate::ir::{NameInfo, NameKind};
     use crate::shape::{Dim, Shape};
 
     fn declare(g: &mut Graph, name: &str, shape: Shape) -> (Name, Id) {
@@ -437,7 +479,7 @@ mod tests {
             p,
             NameInfo {
                 shape: sq("n"),
-                props: Props { symmetric: true, positive: true, diagonal: false },
+                props: Props { symmetric: true, positive: true, ..Props::NONE },
                 kind: NameKind::Variable,
                 def: None,
                 span: None,
@@ -461,5 +503,26 @@ mod tests {
         let again = draw_point(&g, &[s, w], &domains, &sizes, &mut Rng::new(9));
         let twice = draw_point(&g, &[s, w], &domains, &sizes, &mut Rng::new(9));
         assert_eq!(again.values, twice.values);
+    }
+
+    #[test]
+    fn declared_draws_have_their_properties() {
+        let mut rng = Rng::new(17);
+        let declared = |p: &[crate::syntax::ast::Property]| Props::declared(p.iter().copied());
+        use crate::syntax::ast::Property::*;
+        for n in 2..=6 {
+            let spd = draw_declared(declared(&[Spd]), Domain::Any, n, n, &mut rng);
+            assert!(is_spd(&spd), "{spd}");
+            let sym = draw_declared(declared(&[Symmetric]), Domain::Any, n, n, &mut rng);
+            assert_eq!(sym, sym.transpose());
+            let d = draw_declared(declared(&[Diagonal]), Domain::WellConditioned, n, n, &mut rng);
+            assert!((0..n).all(|i| (0..n).all(|j| i == j || d[(i, j)] == 0.0)) && (0..n).all(|i| d[(i, i)] > 0.0), "{d}");
+            let w = draw_declared(declared(&[Positive]), Domain::Any, n, 3, &mut rng);
+            assert!(w.iter().all(|&x| x > 0.0));
+            let p = draw_declared(declared(&[Probability]), Domain::Positive, n, 3, &mut rng);
+            for column in p.column_iter() {
+                assert!(column.iter().all(|&x| x > 0.0) && (column.sum() - 1.0).abs() < 1e-12, "{p}");
+            }
+        }
     }
 }

@@ -272,7 +272,7 @@ pub fn infer(program: &Program, src: &str) -> Result<Shapes, Diagnostic> {
     // Declarations hold for the whole program, wherever they are written.
     let mut declared_at: HashMap<&str, Span> = HashMap::new();
     for stmt in &program.stmts {
-        if let Stmt::Decl { names, shape, span } = stmt {
+        if let Stmt::Decl { names, shape, span, .. } = stmt {
             for ident in names {
                 let sh = inf.declared_shape(shape);
                 if let Some(first) = declared_at.get(ident.name.as_str()) {

@@ -109,9 +109,7 @@ impl Analysis<Math> for MatrixAnalysis {
             to.shape = from.shape.clone();
         }
         // Facts proven of either side hold of both.
-        to.props.symmetric |= from.props.symmetric;
-        to.props.positive |= from.props.positive;
-        to.props.diagonal |= from.props.diagonal;
+        to.props = to.props.union(from.props);
         if to.num.is_none() {
             to.num = from.num;
         }

@@ -15,8 +15,8 @@ pub struct Program {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Stmt {
-    /// `W : 5×4`, `x, y : n`, `W ∈ R^{m×n}`.
-    Decl { names: Vec<Ident>, shape: ShapeSpec, span: Span },
+    /// `W : 5×4`, `x, y : n`, `W ∈ R^{m×n}`, `Σ : n×n, spd`.
+    Decl { names: Vec<Ident>, shape: ShapeSpec, properties: Vec<(Property, Span)>, span: Span },
     /// `s = σ(W x)`.
     Def { name: Ident, expr: Expr, span: Span },
     /// A lone expression (the function to differentiate when it comes last).
@@ -38,6 +38,42 @@ pub enum ShapeSpec {
     Vector(DimSpec),
     /// `r×c`.
     Matrix(DimSpec, DimSpec),
+}
+
+/// A property declared after the shape (`Σ : n×n, spd`): what the
+/// variable's values are known to satisfy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Property {
+    /// `Xᵀ = X` (square).
+    Symmetric,
+    /// Symmetric positive definite (square).
+    Spd,
+    /// Zero off the diagonal (square).
+    Diagonal,
+    /// Every entry positive.
+    Positive,
+    /// Entries nonnegative, summing to one; for a matrix, each column.
+    Probability,
+}
+
+impl Property {
+    /// Each property with its spelling, in the order hints list them.
+    pub const SPELLINGS: [(&'static str, Property); 5] = [
+        ("symmetric", Property::Symmetric),
+        ("spd", Property::Spd),
+        ("diagonal", Property::Diagonal),
+        ("positive", Property::Positive),
+        ("probability", Property::Probability),
+    ];
+
+    pub fn spelling(self) -> &'static str {
+        Property::SPELLINGS.iter().find(|(_, p)| *p == self).map_or("", |(s, _)| s)
+    }
+
+    /// Whether it needs a square matrix (a scalar is one).
+    pub fn needs_square(self) -> bool {
+        matches!(self, Property::Symmetric | Property::Spd | Property::Diagonal)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

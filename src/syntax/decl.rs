@@ -4,6 +4,11 @@
 //! by m, `\mathbb{R}^{m \times n}`), so they are parsed from the source
 //! between the separator and the end of the statement rather than from the
 //! expression tokens.
+//!
+//! Properties follow the shape after a comma (`Σ : n×n, spd`, `p : n,
+//! probability`, several separated by commas); a property the shape cannot
+//! have (`diagonal` on a non-square matrix, `probability` on a scalar) is
+//! refused here, where both are in view.
 
 use nom::branch::alt;
 use nom::bytes::complete::{tag, take_while1};
@@ -13,7 +18,7 @@ use nom::{IResult, Parser};
 
 use crate::diagnostic::{Diagnostic, Span};
 use crate::name::is_name_letter;
-use crate::syntax::ast::{DimSpec, ShapeSpec};
+use crate::syntax::ast::{DimSpec, Property, ShapeSpec};
 
 /// How the declaration was written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,8 +39,12 @@ pub struct ShapeError {
 
 const SHAPE_HINT: &str = "a shape is `scalar`, a size (`n`, `3`) or `rows×cols` (`5×4`, `m x n`)";
 
-/// Parses `text`, which starts at byte `base` of the program.
-pub fn parse_shape(text: &str, base: usize, form: DeclForm) -> Result<ShapeSpec, ShapeError> {
+/// The properties declared after a shape, each with its span.
+pub type Properties = Vec<(Property, Span)>;
+
+/// Parses `text`, which starts at byte `base` of the program: a shape, then
+/// its properties if any.
+pub fn parse_shape(text: &str, base: usize, form: DeclForm) -> Result<(ShapeSpec, Properties), ShapeError> {
     let mut cursor = Cursor { text, rest: text, base };
     let shape = match form {
         DeclForm::Colon => colon_shape(&mut cursor)?,
@@ -43,7 +52,11 @@ pub fn parse_shape(text: &str, base: usize, form: DeclForm) -> Result<ShapeSpec,
     };
     cursor.skip_spaces();
     if cursor.rest.is_empty() {
-        return Ok(shape);
+        return Ok((shape, Vec::new()));
+    }
+    if cursor.eat(|i| char(',').parse(i)).is_some() {
+        let properties = properties(&mut cursor, &shape)?;
+        return Ok((shape, properties));
     }
     let found = cursor.found();
     let error = if form == DeclForm::In && matches!(shape, ShapeSpec::Vector(_)) {
@@ -139,6 +152,89 @@ fn set_shape(cursor: &mut Cursor) -> Result<ShapeSpec, ShapeError> {
     Ok(shape)
 }
 
+const PROPERTY_HINT: &str = "the properties are `symmetric`, `spd`, `diagonal`, `positive` and `probability`, after the shape and a comma: `Σ : n×n, spd`";
+
+/// `word (, word)*` to the end of the statement, each a property that
+/// `shape` can have.
+fn properties(cursor: &mut Cursor, shape: &ShapeSpec) -> Result<Properties, ShapeError> {
+    let mut out = Vec::new();
+    loop {
+        cursor.skip_spaces();
+        let refuse = |diagnostic: Diagnostic| ShapeError { diagnostic: diagnostic.hint(PROPERTY_HINT), parsed: true };
+        let Some((word, span)) = cursor.eat(|i| take_while1(|c: char| c.is_alphanumeric() || c == '_').parse(i)) else {
+            let (span, found) = cursor.found();
+            return Err(refuse(Diagnostic::at(span, format!("expected a property, found {found}"))));
+        };
+        let Some(&(_, property)) = Property::SPELLINGS.iter().find(|(s, _)| *s == word) else {
+            let chars: Vec<char> = word.chars().collect();
+            let close = Property::SPELLINGS
+                .iter()
+                .map(|(s, _)| (crate::syntax::names::edit_distance(&chars, &s.chars().collect::<Vec<_>>()), *s))
+                .min()
+                .filter(|(d, _)| *d <= 2);
+            let diagnostic = Diagnostic::at(span, format!("unknown property `{word}`"));
+            return Err(match close {
+                Some((_, s)) => ShapeError { diagnostic: diagnostic.hint(format!("did you mean `{s}`? {PROPERTY_HINT}")), parsed: true },
+                None => refuse(diagnostic),
+            });
+        };
+        if let Some((why, hint)) = refused(property, shape) {
+            let diagnostic = Diagnostic::at(span, format!("`{word}` {why}")).label(shape_span(shape), "declared here");
+            return Err(ShapeError { diagnostic: diagnostic.hint(hint), parsed: true });
+        }
+        out.push((property, span));
+        cursor.skip_spaces();
+        if cursor.rest.is_empty() {
+            return Ok(out);
+        }
+        if cursor.eat(|i| char(',').parse(i)).is_none() {
+            let (span, found) = cursor.found();
+            return Err(refuse(Diagnostic::at(span, format!("expected `,` or the end of the declaration, found {found}"))));
+        }
+    }
+}
+
+/// Why `shape` cannot have `property`, if it cannot, and a hint: a
+/// symmetric, SPD or diagonal value is square (a scalar is), and a
+/// probability vector has at least two entries that vary (a scalar, or a
+/// row whose columns are single entries, would be the constant 1).
+fn refused(property: Property, shape: &ShapeSpec) -> Option<(&'static str, String)> {
+    let same = |a: &DimSpec, b: &DimSpec| match (a, b) {
+        (DimSpec::Int(x, _), DimSpec::Int(y, _)) => x == y,
+        (DimSpec::Name(x, _), DimSpec::Name(y, _)) => x == y,
+        _ => false,
+    };
+    let is_one = |d: &DimSpec| matches!(d, DimSpec::Int(1, _));
+    let square = match shape {
+        ShapeSpec::Scalar(_) => true,
+        ShapeSpec::Vector(n) => is_one(n),
+        ShapeSpec::Matrix(r, c) => same(r, c),
+    };
+    if property.needs_square() && !square {
+        let hint = format!("declare it square (`n×n, {}`), or leave the property out", property.spelling());
+        return Some(("needs a square matrix (`n×n`)", hint));
+    }
+    let single = match shape {
+        ShapeSpec::Scalar(_) => true,
+        ShapeSpec::Vector(n) => is_one(n),
+        ShapeSpec::Matrix(r, _) => is_one(r),
+    };
+    if property == Property::Probability && single {
+        let hint = "a probability vector is a column (`p : n, probability`); for a matrix, each column is one (`Y : k×b, probability`)";
+        return Some(("needs columns of several entries: a probability of one entry is the constant 1", hint.to_string()));
+    }
+    None
+}
+
+/// Where a shape was written.
+fn shape_span(shape: &ShapeSpec) -> Span {
+    match shape {
+        ShapeSpec::Scalar(s) => *s,
+        ShapeSpec::Vector(n) => n.span(),
+        ShapeSpec::Matrix(r, c) => r.span().to(c.span()),
+    }
+}
+
 /// `n` or `r×c`.
 fn dims(cursor: &mut Cursor, expected: &str) -> Result<ShapeSpec, ShapeError> {
     cursor.skip_spaces();
@@ -201,9 +297,14 @@ mod tests {
 
     fn shape(text: &str, form: DeclForm) -> String {
         match parse_shape(text, 0, form) {
-            Ok(ShapeSpec::Scalar(_)) => "scalar".to_string(),
-            Ok(ShapeSpec::Vector(d)) => show(&d),
-            Ok(ShapeSpec::Matrix(r, c)) => format!("{}×{}", show(&r), show(&c)),
+            Ok((shape, properties)) => {
+                let shape = match shape {
+                    ShapeSpec::Scalar(_) => "scalar".to_string(),
+                    ShapeSpec::Vector(d) => show(&d),
+                    ShapeSpec::Matrix(r, c) => format!("{}×{}", show(&r), show(&c)),
+                };
+                properties.iter().fold(shape, |s, (p, _)| format!("{s}, {}", p.spelling()))
+            }
             Err(e) => format!("error: {}", e.diagnostic.message),
         }
     }
@@ -235,5 +336,24 @@ mod tests {
         assert_eq!(shape("\\mathbb{R}^{5 \\times 4}", DeclForm::In), "5×4");
         assert_eq!(shape("R", DeclForm::In), "scalar");
         assert_eq!(shape("Q^n", DeclForm::In), "error: expected `R` or `ℝ` after `∈`, found `Q^n`");
+    }
+
+    #[test]
+    fn properties() {
+        assert_eq!(shape("n×n, spd", DeclForm::Colon), "n×n, spd");
+        assert_eq!(shape("n x n , symmetric,positive", DeclForm::Colon), "n×n, symmetric, positive");
+        assert_eq!(shape("3×3, diagonal", DeclForm::Colon), "3×3, diagonal");
+        assert_eq!(shape("k×b, probability", DeclForm::Colon), "k×b, probability");
+        assert_eq!(shape("R^n, probability", DeclForm::In), "n, probability");
+        assert_eq!(shape("scalar, positive", DeclForm::Colon), "scalar, positive");
+        assert_eq!(shape("scalar, spd", DeclForm::Colon), "scalar, spd");
+        assert_eq!(shape("n×m, diagonal", DeclForm::Colon), "error: `diagonal` needs a square matrix (`n×n`)");
+        assert_eq!(shape("n, symmetric", DeclForm::Colon), "error: `symmetric` needs a square matrix (`n×n`)");
+        assert_eq!(shape("3×4, spd", DeclForm::Colon), "error: `spd` needs a square matrix (`n×n`)");
+        assert!(shape("scalar, probability", DeclForm::Colon).starts_with("error: `probability` needs columns"));
+        assert!(shape("1×n, probability", DeclForm::Colon).starts_with("error: `probability` needs columns"));
+        assert_eq!(shape("n×n, symetric", DeclForm::Colon), "error: unknown property `symetric`");
+        assert_eq!(shape("n×n,", DeclForm::Colon), "error: expected a property, found end of the statement");
+        assert_eq!(shape("n×n, spd spd", DeclForm::Colon), "error: expected `,` or the end of the declaration, found `spd`");
     }
 }

@@ -289,11 +289,11 @@ impl<'a> Parser<'a> {
             decl::parse_shape(self.text(text_span), text_span.start, form)
         };
         match result {
-            Ok(shape) => {
+            Ok((shape, properties)) => {
                 self.pos = end;
                 self.last_end = self.tokens[end - 1].span.end;
                 let span = names[0].span.to(self.tokens[end - 1].span);
-                Ok((Stmt::Decl { names, shape, span }, form == DeclForm::Colon))
+                Ok((Stmt::Decl { names, shape, properties, span }, form == DeclForm::Colon))
             }
             // `x : y + z` is not a shape, but it is an expression.
             Err(e) if form == DeclForm::Colon && !e.parsed && names.len() == 1 => {

@@ -15,9 +15,10 @@ pub fn program(p: &Program) -> String {
 
 pub fn stmt(s: &Stmt) -> String {
     match s {
-        Stmt::Decl { names, shape: sh, .. } => {
+        Stmt::Decl { names, shape: sh, properties, .. } => {
             let names: Vec<&str> = names.iter().map(|n| n.name.as_str()).collect();
-            format!("(decl ({}) {})", names.join(" "), shape(sh))
+            let props: String = properties.iter().map(|(p, _)| format!(" {}", p.spelling())).collect();
+            format!("(decl ({}) {}{props})", names.join(" "), shape(sh))
         }
         Stmt::Def { name, expr: e, .. } => format!("(def {} {})", name.name, expr(e)),
         Stmt::Expr(e) => format!("(expr {})", expr(e)),

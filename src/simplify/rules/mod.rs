@@ -9,6 +9,7 @@ mod hadamard;
 mod inverse;
 mod kronecker;
 mod product;
+mod properties;
 mod sum;
 mod trace;
 mod transpose;
@@ -33,6 +34,8 @@ pub enum Pred {
     Positive,
     /// A diagonal matrix (so it commutes with other diagonal ones).
     Diagonal,
+    /// Nonnegative entries, each column summing to one (`ir::Props::probability`).
+    Probability,
     Identity,
     Zero,
     AllOnes,
@@ -137,6 +140,7 @@ pub fn tables() -> Vec<(&'static str, &'static [Rule])> {
         ("inverse", inverse::RULES),
         ("kronecker", kronecker::RULES),
         ("elementwise", elementwise::RULES),
+        ("properties", properties::RULES),
     ]
 }
 
@@ -168,6 +172,11 @@ pub const REJECTED: &[(Rule, &str)] = &[
         rule("inverse-sum", "(pow (+ ?a ?b) -1)", "(+ (pow ?a -1) (pow ?b -1))", "(A+B)⁻¹ = A⁻¹ + B⁻¹"),
         "false already for A = B = I",
     ),
+    (
+        make("probability-ones-scalar", "(* (T ?o) ?p)", super::apply::Make::Ones, "𝟙ᵀp = 1 with any ones, the number 1 too")
+            .when(&[(Pred::AllOnes, "?o"), (Pred::Probability, "?p"), (Pred::Scalar, "?o")]),
+        "the number 1 is all ones, but 1ᵀp = p, not 𝟙",
+    ),
 ];
 
 fn holds(egraph: &MathGraph, id: Id, pred: Pred) -> bool {
@@ -181,6 +190,8 @@ fn holds(egraph: &MathGraph, id: Id, pred: Pred) -> bool {
         Pred::Symmetric => data.props.symmetric,
         Pred::Positive => data.props.positive,
         Pred::Diagonal => data.props.diagonal && shape.is_some_and(|s| !s.is_scalar()),
+        // a row's softmax sums to one along the row, not down its columns
+        Pred::Probability => data.props.probability && shape.is_some_and(|s| !s.rows.is_one()),
         Pred::Identity => analysis::is_identity(egraph, id),
         Pred::Zero => analysis::is_zero(egraph, id),
         Pred::AllOnes => analysis::is_all_ones(egraph, id),
