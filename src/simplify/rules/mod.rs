@@ -9,6 +9,7 @@ mod hadamard;
 mod inverse;
 mod kronecker;
 mod product;
+mod scalar;
 mod sum;
 mod trace;
 mod transpose;
@@ -137,6 +138,7 @@ pub fn tables() -> Vec<(&'static str, &'static [Rule])> {
         ("inverse", inverse::RULES),
         ("kronecker", kronecker::RULES),
         ("elementwise", elementwise::RULES),
+        ("scalar", scalar::RULES),
     ]
 }
 
