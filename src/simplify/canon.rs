@@ -84,7 +84,7 @@ fn normal(g: &mut Graph, node: Math) -> Id {
         Math::Frob([a, b]) => bilinear(g, a, b, Graph::frob),
         Math::Kron([a, b]) => bilinear(g, a, b, Graph::kron),
         Math::Trans(a) => linear(g, a, transpose),
-        Math::Tr(a) => linear(g, a, Graph::tr),
+        Math::Tr(a) => linear(g, a, trace),
         Math::Sum(a) => linear(g, a, Graph::sum),
         Math::DiagM(a) => linear(g, a, Graph::diag_m),
         Math::DiagV(a) => linear(g, a, Graph::diag_v),
@@ -346,6 +346,18 @@ fn merge_matrices(g: &mut Graph, matrices: Vec<Id>) -> Vec<Id> {
         out.push(f);
     }
     out
+}
+
+/// The trace of a monomial; of a Kronecker product, the product of the
+/// traces (`kronecker-trace`).
+fn trace(g: &mut Graph, x: Id) -> Id {
+    match *g.node(x) {
+        Math::Kron([a, b]) if g.shape(a).is_square() && g.shape(b).is_square() => {
+            let (ta, tb) = (trace(g, a), trace(g, b));
+            chain(g, ta, tb)
+        }
+        _ => g.tr(x),
+    }
 }
 
 /// The transpose of a monomial, pushed to its leaves.

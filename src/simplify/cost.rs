@@ -60,7 +60,10 @@ impl CostFunction<Math> for Readable<'_> {
             Math::Mul([a, b]) => {
                 // a scalar factor reads best in front: αA, not Aα
                 let behind = shape(*b).is_some_and(|s| s.is_scalar()) && !shape(*a).is_some_and(|s| s.is_scalar());
-                if behind { 1.0 } else { 0.5 }
+                // …and in front of the whole chain: βAB, not AβB
+                let inside = !shape(*a).is_some_and(|s| s.is_scalar())
+                    && eg[*b].nodes.iter().any(|n| matches!(n, Math::Mul([c, _]) if shape(*c).is_some_and(|s| s.is_scalar())));
+                (if behind { 1.0 } else { 0.5 }) + if inside { 0.25 } else { 0.0 }
             }
             // a sign inside reads worse than in front: −(A ⊗ B), not A ⊗ −B
             Math::Had([a, b]) | Math::Kron([a, b]) | Math::Frob([a, b]) => {
