@@ -8,7 +8,8 @@
 //!   scalar factors, each base once (`det(X) det(X)^(-1/2) = det(X)^(1/2)`,
 //!   `t sign(t) = abs(t)`), then the matrix factors, adjacent powers of one
 //!   base merged (`X²X = X³`, `XX⁻¹ = I`);
-//! - a power of a power is one power, for an integer outer exponent;
+//! - a power of a power is one power, for an integer outer exponent, and
+//!   the inverse of a product of square factors the product of inverses;
 //! - transposes are pushed to the leaves: `(AB)ᵀ = BᵀAᵀ`;
 //! - each sum is flattened, like terms collected (`2A − A = A`: hash-consing
 //!   makes equal terms one node, so "like" is an id comparison), zeros
@@ -89,14 +90,20 @@ fn normal(g: &mut Graph, node: Math) -> Id {
         Math::DiagM(a) => linear(g, a, Graph::diag_m),
         Math::DiagV(a) => linear(g, a, Graph::diag_v),
         Math::Vec(a) => linear(g, a, Graph::vec),
-        Math::Pow([a, k]) => {
-            let k = g.num_value(k).expect("a numeric exponent");
+        Math::Pow([a, k_id]) => {
+            let k = g.num_value(k_id).expect("a numeric exponent");
             // (aʲ)ᵏ = aʲᵏ for an integer k (`power-of-power`)
             if let Math::Pow([b, j]) = *g.node(a)
                 && k.is_integer()
                 && let Some(jk) = g.num_value(j).and_then(|j| j.checked_mul(k))
             {
                 return g.pow(b, jk);
+            }
+            // (AB…Z)⁻¹ = Z⁻¹…B⁻¹A⁻¹ for square factors (`inverse-product`)
+            let fs = factors(g, a);
+            if k == Number::MINUS_ONE && fs.len() > 1 && fs.iter().all(|&f| !g.is_scalar(f) && g.shape(f).is_square()) {
+                let inverses: Vec<Id> = fs.into_iter().rev().map(|f| normal(g, Math::Pow([f, k_id]))).collect();
+                return inverses.into_iter().reduce(|acc, f| chain(g, acc, f)).expect("two factors");
             }
             g.pow(a, k)
         }

@@ -39,6 +39,8 @@ pub enum Pred {
     AllOnes,
     /// A number that is an integer.
     Integer,
+    /// A square matrix (not a scalar).
+    Square,
 }
 
 /// The right-hand side: a pattern, a pattern whose `?i` is a unit sized by
@@ -187,6 +189,7 @@ fn holds(egraph: &MathGraph, id: Id, pred: Pred) -> bool {
         Pred::Zero => analysis::is_zero(egraph, id),
         Pred::AllOnes => analysis::is_all_ones(egraph, id),
         Pred::Integer => data.num.is_some_and(|n| n.is_integer()),
+        Pred::Square => shape.is_some_and(|s| s.is_square() && !s.is_scalar()),
     }
 }
 
