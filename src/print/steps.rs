@@ -83,16 +83,23 @@ pub fn unicode(r: &Renderer, steps: &Steps) -> String {
     text
 }
 
-/// The rows of the derivation in an `aligned` environment, each with the
-/// rule that produced it (a `%` comment after the row).
-pub fn latex(r: &Renderer, steps: &Steps) -> Vec<(RcDoc<'static, ()>, Option<String>)> {
+/// The rows of the derivation in an `aligned` environment, in one column
+/// of alignment (a definition and its differential share a row: `v &= Wx,
+/// \qquad dv = W dx`, so that a broken line continues under the first
+/// operand, as the results' do), each with the rule that produced it (a `%`
+/// comment after the row), and the remarks as visible `\text{…}` rows
+/// before the result.
+pub fn latex(r: &Renderer, steps: &Steps, remarks: &[String]) -> Vec<(RcDoc<'static, ()>, Option<String>)> {
     let mut rows: Vec<(RcDoc<'static, ()>, Option<String>)> =
         vec![(RcDoc::text("&\\text{Definitions and their differentials}"), None)];
     for &(name, def, diff) in &steps.definitions {
-        let row = RcDoc::text(format!("{} &= ", r.name(name)))
+        let mut row = RcDoc::text(format!("{} &= ", r.name(name)))
             .append(r.formula(def))
-            .append(RcDoc::text(format!(" & \\mathrm{{d}}{} &= ", r.name(name))))
+            .append(RcDoc::text(format!(", \\qquad \\mathrm{{d}}{} = ", r.name(name))))
             .append(r.formula(diff));
+        if let Some(cap) = r.diag_names.get(&name) {
+            row = row.append(RcDoc::text(format!(", \\quad {} = \\operatorname{{Diag}}({})", r.name(*cap), r.name(name))));
+        }
         rows.push((row, None));
     }
     for section in &steps.sections {
@@ -102,6 +109,40 @@ pub fn latex(r: &Renderer, steps: &Steps) -> Vec<(RcDoc<'static, ()>, Option<Str
             rows.push((RcDoc::text(format!("{left} &= {right}")), Some(rule)));
         }
     }
+    rows.extend(remarks.iter().map(|m| (RcDoc::text(format!("&\\text{{Note: {}}}", text_mode(m))), None)));
     rows.push((RcDoc::text("&\\text{Therefore}"), None));
     rows
+}
+
+/// A remark's plain text for `\text{…}`: subscripted names and relations
+/// in math mode (`$K_{n,m}$`, `$>$`), `′` as a prime, specials escaped.
+fn text_mode(remark: &str) -> String {
+    let mut out = String::new();
+    let mut chars = remark.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            // K_{m,n}: to the closing brace, in math mode
+            '_' if chars.peek() == Some(&'{') => {
+                let mut sub = String::new();
+                for d in chars.by_ref() {
+                    sub.push(d);
+                    if d == '}' {
+                        break;
+                    }
+                }
+                let base = out.pop().map(String::from).unwrap_or_default();
+                out.push_str(&format!("${base}_{sub}$"));
+            }
+            '>' => out.push_str("$>$"),
+            '<' => out.push_str("$<$"),
+            '×' => out.push_str("$\\times$"),
+            '′' => out.push('\''),
+            '%' | '&' | '#' | '_' | '$' | '{' | '}' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }

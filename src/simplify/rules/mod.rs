@@ -156,6 +156,31 @@ pub fn all_rules() -> Vec<Rule> {
     .clone()
 }
 
+/// What the rules named in `applied` did, in words, for a derivation's
+/// reader (`--steps`): one phrase per family that acted, in a fixed order
+/// (`collect like terms, cancel inverses`), not the rules' internal names.
+pub fn describe(applied: &[String]) -> String {
+    const WORDS: &[(&str, &str)] = &[
+        ("sum", "collect and factor terms"),
+        ("product", "multiply out"),
+        ("scalar", "merge powers"),
+        ("inverse", "cancel inverses"),
+        ("transpose", "transpose"),
+        ("hadamard", "write ∘ as Diag"),
+        ("trace", "trace and ':' identities"),
+        ("kronecker", "Kronecker and vec identities"),
+        ("elementwise", "cancel inverse functions"),
+    ];
+    let tables = tables();
+    let family = |rule: &str| {
+        let rule = rule.strip_suffix("-in-chain").unwrap_or(rule);
+        tables.iter().find(|(_, t)| t.iter().any(|r| r.name == rule)).map(|(f, _)| *f)
+    };
+    let acted: Vec<&str> = applied.iter().filter_map(|r| family(r)).collect();
+    let words: Vec<&str> = WORDS.iter().filter(|(f, _)| acted.contains(f)).map(|(_, w)| *w).collect();
+    if words.is_empty() { "expand and collect".to_string() } else { words.join(", ") }
+}
+
 /// Rules once considered and found unsound, kept with the counterexample
 /// that disproved them; `tests/rules.rs` checks that they do fail.
 pub const REJECTED: &[(Rule, &str)] = &[
