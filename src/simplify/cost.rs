@@ -60,9 +60,11 @@ impl CostFunction<Math> for Readable<'_> {
             Math::Mul([a, b]) => {
                 // a scalar factor reads best in front: αA, not Aα
                 let behind = shape(*b).is_some_and(|s| s.is_scalar()) && !shape(*a).is_some_and(|s| s.is_scalar());
-                // …and in front of the whole chain: βAB, not AβB
+                // …and in front of the whole chain: βAB, not AβB (for a
+                // named scalar: numbers are kept in front by the normal form)
+                let named_scalar = |c: Id| shape(c).is_some_and(|s| s.is_scalar()) && eg[c].data.num.is_none();
                 let inside = !shape(*a).is_some_and(|s| s.is_scalar())
-                    && eg[*b].nodes.iter().any(|n| matches!(n, Math::Mul([c, _]) if shape(*c).is_some_and(|s| s.is_scalar())));
+                    && eg[*b].nodes.iter().any(|n| matches!(n, Math::Mul([c, _]) if named_scalar(*c)));
                 (if behind { 1.0 } else { 0.5 }) + if inside { 0.25 } else { 0.0 }
             }
             // a sign inside reads worse than in front: −(A ⊗ B), not A ⊗ −B
