@@ -2,6 +2,7 @@
 //! their differentials, then each section's lines (`dE = … = …`), each with
 //! the rule that produced it, then the result.
 
+use egg::Id;
 use pretty::RcDoc;
 
 use super::math::{Renderer, Style};
@@ -10,6 +11,11 @@ use crate::diff::steps::{Of, Steps};
 /// The derivation's lines in `style`, as `(left, right, rule)`: `left` is
 /// empty for a continued equation (`= …`).
 pub fn lines(r: &Renderer, steps: &Steps) -> Vec<(String, String, String)> {
+    shown(r, steps).into_iter().map(|(left, right, _, rule)| (left, right, rule)).collect()
+}
+
+/// [`lines`], each with the expression it shows (to be laid out again).
+fn shown(r: &Renderer, steps: &Steps) -> Vec<(String, String, Id, String)> {
     let show = |id| r.formula(id).pretty(usize::MAX).to_string();
     let mut out = Vec::new();
     for section in &steps.sections {
@@ -21,7 +27,7 @@ pub fn lines(r: &Renderer, steps: &Steps) -> Vec<(String, String, String)> {
                 continue;
             }
             let left = if i == 0 { lhs(r, section.of) } else { String::new() };
-            out.push((left, text.clone(), line.rule.clone()));
+            out.push((left, text.clone(), line.expr, line.rule.clone()));
             previous = text;
         }
     }
@@ -104,9 +110,9 @@ pub fn latex(r: &Renderer, steps: &Steps, remarks: &[String]) -> Vec<(RcDoc<'sta
     }
     for section in &steps.sections {
         rows.push((RcDoc::text(format!("&\\text{{{}}}", section.title)), None));
-        let lines = lines(r, &Steps { definitions: Vec::new(), sections: vec![section.clone()] });
-        for (left, right, rule) in lines {
-            rows.push((RcDoc::text(format!("{left} &= {right}")), Some(rule)));
+        // laid out again, so that a long line breaks before a `+`
+        for (left, _, expr, rule) in shown(r, &Steps { definitions: Vec::new(), sections: vec![section.clone()] }) {
+            rows.push((RcDoc::text(format!("{left} &= ")).append(r.formula(expr)), Some(rule)));
         }
     }
     rows.extend(remarks.iter().map(|m| (RcDoc::text(format!("&\\text{{Note: {}}}", text_mode(m))), None)));
