@@ -139,6 +139,18 @@ fn moves(g: &mut Graph, node: &Math, a: Id, linear: &dyn Fn(Id) -> bool) -> (&'s
             "A : (B ∘ C) = (A ∘ B) : C"
         }
         Math::Kron([b, c]) => {
+            if let Some((a1, a2)) = kron_factors(g, a, b, c) {
+                // (A₁ ⊗ A₂) : (B ⊗ C) = (A₁ : B)(A₂ : C)
+                if linear(b) {
+                    let k = g.frob(a2, c);
+                    out.push((b, g.mul(k, a1)));
+                }
+                if linear(c) {
+                    let k = g.frob(a1, b);
+                    out.push((c, g.mul(k, a2)));
+                }
+                return ("(A₁ ⊗ A₂) : (B ⊗ C) = (A₁ : B)(A₂ : C)", out);
+            }
             if linear(b) {
                 out.push((b, kron_adjoint(g, a, b, c, Side::Left)));
             }
@@ -200,6 +212,27 @@ fn moves(g: &mut Graph, node: &Math, a: Id, linear: &dyn Fn(Id) -> bool) -> (&'s
 enum Side {
     Left,
     Right,
+}
+
+/// `A` as `A₁ ⊗ A₂`, `A₁` shaped like `B` and `A₂` like `C`, where it
+/// visibly is one: a Kronecker product of such factors, an identity
+/// `I_mn = I_m ⊗ I_n` for square `B` and `C` (what `tr(B ⊗ C)` passes), or
+/// a scalar times one of these. Then `A : (B ⊗ C) = (A₁ : B)(A₂ : C)`
+/// needs no vec (Magnus & Neudecker, ch. 2: `tr(B ⊗ C) = tr B tr C`).
+fn kron_factors(g: &mut Graph, a: Id, b: Id, c: Id) -> Option<(Id, Id)> {
+    let (bs, cs) = (g.shape(b).clone(), g.shape(c).clone());
+    match g.node(a).clone() {
+        Math::Kron([a1, a2]) if g.shape(a1) == &bs && g.shape(a2) == &cs => Some((a1, a2)),
+        Math::Const(Constant::Identity(_)) if bs.is_square() && cs.is_square() => {
+            let (i1, i2) = (g.identity(bs.rows.clone()), g.identity(cs.rows.clone()));
+            Some((i1, i2))
+        }
+        Math::Mul([k, rest]) if g.is_scalar(k) && !g.is_scalar(rest) => {
+            let (a1, a2) = kron_factors(g, rest, b, c)?;
+            Some((g.mul(k, a1), a2))
+        }
+        _ => None,
+    }
 }
 
 /// The gradient of `A : (B ⊗ C)` with respect to one factor, through

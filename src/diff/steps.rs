@@ -191,6 +191,8 @@ pub fn gradient(g: &mut Graph, chain: &Chain, f: Name, wrt: &[Name]) -> Steps {
     let named = |g: &mut Graph, pending: &IndexMap<Name, Id>| -> Vec<(usize, Id, Id)> {
         pending.iter().map(|(&n, &a)| (place(n), a, g.diff(n))).collect()
     };
+    let intermediates = super::intermediates(g);
+    let mut substituted: std::collections::HashMap<Name, Id> = std::collections::HashMap::new();
     let mut lines: Vec<Line> = Vec::new();
     let mut pending: IndexMap<Name, Id> = IndexMap::new();
     pending.insert(f, g.int(1));
@@ -229,24 +231,38 @@ pub fn gradient(g: &mut Graph, chain: &Chain, f: Name, wrt: &[Name]) -> Steps {
             moved.push(Line { rule: rule.to_string(), expr: line(g, terms) });
         });
         lines.append(&mut moved);
-        // collect, then let the rewriter tidy each G
-        let mut rules: Vec<String> = Vec::new();
+        // collect, then let the rewriter tidy each G, through the
+        // intermediate names already substituted (`u = 𝟙 − p`, once `du`
+        // is), as a person would
+        if let Some(&def) = intermediates.get(&b) {
+            substituted.insert(b, def);
+        }
+        let (mut collected, mut rules): (Vec<Name>, Vec<String>) = (Vec::new(), Vec::new());
+        let mut inlined = false;
         for (n, c) in contributions {
             let total = match pending.get(&n) {
                 Some(&prev) => {
-                    rules.push(format!("collect the d{n} terms: A : d{n} + B : d{n} = (A + B) : d{n}"));
+                    collected.push(n);
                     g.add(prev, c)
                 }
                 None => c,
             };
+            let before = total;
+            let total = super::inline_intermediates(g, &substituted, total);
+            inlined |= total != before;
             let (total, applied) = simplified(g, total);
             rules.extend(applied);
             pending.insert(n, total);
         }
-        if !rules.is_empty() && !pending.is_empty() {
-            rules.dedup();
+        if (!rules.is_empty() || !collected.is_empty()) && !pending.is_empty() {
+            let mut said: Vec<String> = collected.iter().map(|n| format!("collect the d{n} terms")).collect();
+            if inlined {
+                let names: Vec<String> = substituted.keys().map(|n| n.to_string()).collect();
+                said.push(format!("write out {}", names.join(", ")));
+            }
+            said.push(format!("simplify ({})", simplify::rules::describe(&rules)));
             let terms = named(g, &pending);
-            lines.push(Line { rule: format!("simplify: {}", rules.join(", ")), expr: line(g, terms) });
+            lines.push(Line { rule: said.join("; "), expr: line(g, terms) });
         }
     }
     // a symmetric (diagonal) variable moves only so: G : dX = ½(G + Gᵀ) : dX
@@ -313,7 +329,7 @@ fn forward(
         let (tidy, applied) = simplified(g, current);
         if tidy != current {
             current = tidy;
-            lines.push(Line { rule: format!("simplify: {}", applied.join(", ")), expr: current });
+            lines.push(Line { rule: format!("simplify ({})", simplify::rules::describe(&applied)), expr: current });
         }
     }
     // vec(dF) = Σ J_X vec(dX)

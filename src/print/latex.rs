@@ -29,7 +29,7 @@ pub fn render(out: &Output) -> String {
     }
     // the derivation first, each row with its rule as a comment
     let mut rows: Vec<(Doc, Option<String>)> = match out.steps {
-        Some(steps) => super::steps::latex(&r, steps),
+        Some(steps) => super::steps::latex(&r, steps, &out.presentation.remarks),
         None => Vec::new(),
     };
     let mut text = String::new();
@@ -65,7 +65,8 @@ pub fn render(out: &Output) -> String {
     if !shapes.is_empty() {
         text.push_str(&format!("% for {}\n", shapes.join(", ")));
     }
-    for remark in &out.presentation.remarks {
+    // (a derivation shows them as rows, to be read)
+    for remark in out.presentation.remarks.iter().filter(|_| out.steps.is_none()) {
         text.push_str(&format!("% note: {remark}\n"));
     }
     text.push_str(&format!("% {}\n", check_line(out.report)));

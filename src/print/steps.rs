@@ -2,6 +2,7 @@
 //! their differentials, then each section's lines (`dE = … = …`), each with
 //! the rule that produced it, then the result.
 
+use egg::Id;
 use pretty::RcDoc;
 
 use super::math::{Renderer, Style};
@@ -10,6 +11,11 @@ use crate::diff::steps::{Of, Steps};
 /// The derivation's lines in `style`, as `(left, right, rule)`: `left` is
 /// empty for a continued equation (`= …`).
 pub fn lines(r: &Renderer, steps: &Steps) -> Vec<(String, String, String)> {
+    shown(r, steps).into_iter().map(|(left, right, _, rule)| (left, right, rule)).collect()
+}
+
+/// [`lines`], each with the expression it shows (to be laid out again).
+fn shown(r: &Renderer, steps: &Steps) -> Vec<(String, String, Id, String)> {
     let show = |id| r.formula(id).pretty(usize::MAX).to_string();
     let mut out = Vec::new();
     for section in &steps.sections {
@@ -21,7 +27,7 @@ pub fn lines(r: &Renderer, steps: &Steps) -> Vec<(String, String, String)> {
                 continue;
             }
             let left = if i == 0 { lhs(r, section.of) } else { String::new() };
-            out.push((left, text.clone(), line.rule.clone()));
+            out.push((left, text.clone(), line.expr, line.rule.clone()));
             previous = text;
         }
     }
@@ -83,25 +89,66 @@ pub fn unicode(r: &Renderer, steps: &Steps) -> String {
     text
 }
 
-/// The rows of the derivation in an `aligned` environment, each with the
-/// rule that produced it (a `%` comment after the row).
-pub fn latex(r: &Renderer, steps: &Steps) -> Vec<(RcDoc<'static, ()>, Option<String>)> {
+/// The rows of the derivation in an `aligned` environment, in one column
+/// of alignment (a definition and its differential share a row: `v &= Wx,
+/// \qquad dv = W dx`, so that a broken line continues under the first
+/// operand, as the results' do), each with the rule that produced it (a `%`
+/// comment after the row), and the remarks as visible `\text{…}` rows
+/// before the result.
+pub fn latex(r: &Renderer, steps: &Steps, remarks: &[String]) -> Vec<(RcDoc<'static, ()>, Option<String>)> {
     let mut rows: Vec<(RcDoc<'static, ()>, Option<String>)> =
         vec![(RcDoc::text("&\\text{Definitions and their differentials}"), None)];
     for &(name, def, diff) in &steps.definitions {
-        let row = RcDoc::text(format!("{} &= ", r.name(name)))
+        let mut row = RcDoc::text(format!("{} &= ", r.name(name)))
             .append(r.formula(def))
-            .append(RcDoc::text(format!(" & \\mathrm{{d}}{} &= ", r.name(name))))
+            .append(RcDoc::text(format!(", \\qquad \\mathrm{{d}}{} = ", r.name(name))))
             .append(r.formula(diff));
+        if let Some(cap) = r.diag_names.get(&name) {
+            row = row.append(RcDoc::text(format!(", \\quad {} = \\operatorname{{Diag}}({})", r.name(*cap), r.name(name))));
+        }
         rows.push((row, None));
     }
     for section in &steps.sections {
         rows.push((RcDoc::text(format!("&\\text{{{}}}", section.title)), None));
-        let lines = lines(r, &Steps { definitions: Vec::new(), sections: vec![section.clone()] });
-        for (left, right, rule) in lines {
-            rows.push((RcDoc::text(format!("{left} &= {right}")), Some(rule)));
+        // laid out again, so that a long line breaks before a `+`
+        for (left, _, expr, rule) in shown(r, &Steps { definitions: Vec::new(), sections: vec![section.clone()] }) {
+            rows.push((RcDoc::text(format!("{left} &= ")).append(r.formula(expr)), Some(rule)));
         }
     }
+    rows.extend(remarks.iter().map(|m| (RcDoc::text(format!("&\\text{{Note: {}}}", text_mode(m))), None)));
     rows.push((RcDoc::text("&\\text{Therefore}"), None));
     rows
+}
+
+/// A remark's plain text for `\text{…}`: subscripted names and relations
+/// in math mode (`$K_{n,m}$`, `$>$`), `′` as a prime, specials escaped.
+fn text_mode(remark: &str) -> String {
+    let mut out = String::new();
+    let mut chars = remark.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            // K_{m,n}: to the closing brace, in math mode
+            '_' if chars.peek() == Some(&'{') => {
+                let mut sub = String::new();
+                for d in chars.by_ref() {
+                    sub.push(d);
+                    if d == '}' {
+                        break;
+                    }
+                }
+                let base = out.pop().map(String::from).unwrap_or_default();
+                out.push_str(&format!("${base}_{sub}$"));
+            }
+            '>' => out.push_str("$>$"),
+            '<' => out.push_str("$<$"),
+            '×' => out.push_str("$\\times$"),
+            '′' => out.push('\''),
+            '%' | '&' | '#' | '_' | '$' | '{' | '}' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }

@@ -4,7 +4,12 @@
 //! - products, Hadamard, Frobenius and Kronecker products distribute over
 //!   sums, and `ᵀ`, `tr`, `sum`, `Diag`, `diag`, `vec` over their terms
 //!   (a product whose expansion exceeds [`EXPANSION_LIMIT`] terms is kept);
-//! - products are right-associated chains, numbers in front;
+//! - products are right-associated chains, numbers in front, then the
+//!   scalar factors, each base once (`det(X) det(X)^(-1/2) = det(X)^(1/2)`,
+//!   `t sign(t) = abs(t)`), then the matrix factors, adjacent powers of one
+//!   base merged (`X²X = X³`, `XX⁻¹ = I`);
+//! - a power of a power is one power, for an integer outer exponent, and
+//!   the inverse of a product of square factors the product of inverses;
 //! - transposes are pushed to the leaves: `(AB)ᵀ = BᵀAᵀ`;
 //! - each sum is flattened, like terms collected (`2A − A = A`: hash-consing
 //!   makes equal terms one node, so "like" is an id comparison), zeros
@@ -19,7 +24,7 @@ use std::collections::{HashMap, HashSet};
 use egg::{Id, Language};
 use indexmap::IndexMap;
 
-use crate::ir::{Graph, Math};
+use crate::ir::{Func, Graph, Math};
 use crate::num::Number;
 use crate::shape::Shape;
 
@@ -80,13 +85,26 @@ fn normal(g: &mut Graph, node: Math) -> Id {
         Math::Frob([a, b]) => bilinear(g, a, b, Graph::frob),
         Math::Kron([a, b]) => bilinear(g, a, b, Graph::kron),
         Math::Trans(a) => linear(g, a, transpose),
-        Math::Tr(a) => linear(g, a, Graph::tr),
+        Math::Tr(a) => linear(g, a, trace),
         Math::Sum(a) => linear(g, a, Graph::sum),
         Math::DiagM(a) => linear(g, a, Graph::diag_m),
         Math::DiagV(a) => linear(g, a, Graph::diag_v),
         Math::Vec(a) => linear(g, a, Graph::vec),
-        Math::Pow([a, k]) => {
-            let k = g.num_value(k).expect("a numeric exponent");
+        Math::Pow([a, k_id]) => {
+            let k = g.num_value(k_id).expect("a numeric exponent");
+            // (aʲ)ᵏ = aʲᵏ for an integer k (`power-of-power`)
+            if let Math::Pow([b, j]) = *g.node(a)
+                && k.is_integer()
+                && let Some(jk) = g.num_value(j).and_then(|j| j.checked_mul(k))
+            {
+                return g.pow(b, jk);
+            }
+            // (AB…Z)⁻¹ = Z⁻¹…B⁻¹A⁻¹ for square factors (`inverse-product`)
+            let fs = factors(g, a);
+            if k == Number::MINUS_ONE && fs.len() > 1 && fs.iter().all(|&f| !g.is_scalar(f) && g.shape(f).is_square()) {
+                let inverses: Vec<Id> = fs.into_iter().rev().map(|f| normal(g, Math::Pow([f, k_id]))).collect();
+                return inverses.into_iter().reduce(|acc, f| chain(g, acc, f)).expect("two factors");
+            }
             g.pow(a, k)
         }
         Math::EPow([a, k]) => {
@@ -224,13 +242,129 @@ pub fn factors(g: &Graph, id: Id) -> Vec<Id> {
 fn chain(g: &mut Graph, a: Id, b: Id) -> Id {
     let mut fs = factors(g, a);
     fs.extend(factors(g, b));
-    let (mut scalars, matrices): (Vec<Id>, Vec<Id>) = fs.into_iter().partition(|&f| g.is_scalar(f));
+    let (scalars, matrices): (Vec<Id>, Vec<Id>) = fs.into_iter().partition(|&f| g.is_scalar(f));
+    let mut scalars = merge_scalars(g, scalars);
     scalars.sort_unstable();
+    let rows = matrices.first().map(|&m| g.shape(m).rows.clone());
+    let mut matrices = merge_matrices(g, matrices);
+    if let Some(n) = rows.filter(|_| matrices.is_empty()) {
+        // the chain cancelled to an identity (`XX⁻¹ = I`)
+        matrices.push(g.identity(n));
+    }
+    if matrices.is_empty() && scalars.is_empty() {
+        // the scalars cancelled (`t t⁻¹ = 1`)
+        scalars.push(g.int(1));
+    }
     let body = match matrices.split_last() {
         Some((&last, init)) => init.iter().rev().fold(last, |acc, &f| g.mul(f, acc)),
         None => scalars.pop().expect("a factor"),
     };
     scalars.into_iter().rev().fold(body, |acc, s| g.mul(s, acc))
+}
+
+/// A factor as a power of a base: `aᵏ` as `(a, k)`, anything else as `(f, 1)`.
+fn as_power(g: &Graph, f: Id) -> (Id, Number) {
+    match *g.node(f) {
+        Math::Pow([a, k]) => (a, g.num_value(k).expect("a numeric exponent")),
+        _ => (f, Number::ONE),
+    }
+}
+
+/// `t` if `f` is `sign(t)`.
+fn sign_of(g: &Graph, f: Id) -> Option<Id> {
+    match *g.node(f) {
+        Math::Map([s, t]) if matches!(g.node(s), Math::Fun(Func::Sign)) => Some(t),
+        _ => None,
+    }
+}
+
+/// The scalar factors of a product, each base once with the sum of its
+/// exponents (`scalar-powers`, `scalar-power`, `product-square`; a zero
+/// exponent drops the factor), and `sign(t)` absorbed by a neighbouring
+/// power of `t` (`sign-times`: `t sign(t) = abs(t)`) or of `abs(t)`
+/// (`sign-over-abs`: `sign(t) abs(t)⁻¹ = t⁻¹`). Each identity holds wherever
+/// its left side is defined (a fractional power asks for a base ≥ 0).
+fn merge_scalars(g: &mut Graph, scalars: Vec<Id>) -> Vec<Id> {
+    let mut powers: IndexMap<Id, Number> = IndexMap::new();
+    let mut kept: Vec<Id> = Vec::new();
+    for f in scalars {
+        let (base, k) = as_power(g, f);
+        if g.num_value(base).is_some() {
+            kept.push(f);
+            continue;
+        }
+        match powers.get(&base).copied().unwrap_or(Number::ZERO).checked_add(k) {
+            Some(total) => {
+                powers.insert(base, total);
+            }
+            None => kept.push(f),
+        }
+    }
+    let signs: Vec<(Id, Id)> = powers.keys().filter_map(|&b| sign_of(g, b).map(|t| (b, t))).collect();
+    for (sign, t) in signs {
+        if powers[&sign] != Number::ONE {
+            continue;
+        }
+        let abs = g.map(Func::Abs, t);
+        let exponent = |b: Id| powers.get(&b).copied().unwrap_or(Number::ZERO);
+        let (te, ae) = (exponent(t), exponent(abs));
+        // sign(t) = abs(t) t⁻¹, taken into tᵏ (k > 0) or abs(t)ᵏ (k < 0)
+        let into_t = te.is_integer() && !te.is_negative() && !te.is_zero();
+        let into_abs = ae.is_integer() && ae.is_negative();
+        if !into_t && !into_abs {
+            continue;
+        }
+        let (Some(t2), Some(a2)) = (te.checked_add(Number::MINUS_ONE), ae.checked_add(Number::ONE)) else { continue };
+        powers.insert(sign, Number::ZERO);
+        powers.insert(t, t2);
+        powers.insert(abs, a2);
+    }
+    for (base, k) in powers {
+        if !k.is_zero() {
+            kept.push(g.pow(base, k));
+        }
+    }
+    kept
+}
+
+/// The matrix factors of a chain, adjacent integer powers of one base
+/// merged (`product-powers`, `product-power`, `product-square`), and
+/// cancelled where the exponents sum to zero (`inverse-cancel-right`,
+/// `inverse-cancel-left`).
+fn merge_matrices(g: &mut Graph, matrices: Vec<Id>) -> Vec<Id> {
+    let mut out: Vec<Id> = Vec::with_capacity(matrices.len());
+    for f in matrices {
+        let mut f = f;
+        if let Some(&top) = out.last() {
+            let ((a, j), (b, k)) = (as_power(g, top), as_power(g, f));
+            if a == b
+                && j.is_integer()
+                && k.is_integer()
+                && g.shape(a).is_square()
+                && let Some(total) = j.checked_add(k)
+            {
+                out.pop();
+                if total.is_zero() {
+                    continue;
+                }
+                f = g.pow(a, total);
+            }
+        }
+        out.push(f);
+    }
+    out
+}
+
+/// The trace of a monomial; of a Kronecker product, the product of the
+/// traces (`kronecker-trace`).
+fn trace(g: &mut Graph, x: Id) -> Id {
+    match *g.node(x) {
+        Math::Kron([a, b]) if g.shape(a).is_square() && g.shape(b).is_square() => {
+            let (ta, tb) = (trace(g, a), trace(g, b));
+            chain(g, ta, tb)
+        }
+        _ => g.tr(x),
+    }
 }
 
 /// The transpose of a monomial, pushed to its leaves.

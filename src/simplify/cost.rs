@@ -40,6 +40,7 @@ impl CostFunction<Math> for Readable<'_> {
         let negated = |id: Id| {
             eg[id].nodes.iter().any(|n| matches!(n, Math::Mul([c, _]) if eg[*c].data.num.is_some_and(|x| x.is_negative())))
         };
+        let scaled = |id: Id| eg[id].nodes.iter().any(|n| matches!(n, Math::Mul([c, _]) if eg[*c].data.num.is_some()));
         let own = match enode {
             Math::Sym(_) => 1.0,
             // I and 𝟙 are lighter than names: (I − T²)y over y − T²y
@@ -60,11 +61,17 @@ impl CostFunction<Math> for Readable<'_> {
             Math::Mul([a, b]) => {
                 // a scalar factor reads best in front: αA, not Aα
                 let behind = shape(*b).is_some_and(|s| s.is_scalar()) && !shape(*a).is_some_and(|s| s.is_scalar());
-                if behind { 1.0 } else { 0.5 }
+                // …and in front of the whole chain: βAB, not AβB (for a
+                // named scalar: numbers are kept in front by the normal form)
+                let named_scalar = |c: Id| shape(c).is_some_and(|s| s.is_scalar()) && eg[c].data.num.is_none();
+                let inside = !shape(*a).is_some_and(|s| s.is_scalar())
+                    && eg[*b].nodes.iter().any(|n| matches!(n, Math::Mul([c, _]) if named_scalar(*c)));
+                (if behind { 1.0 } else { 0.5 }) + if inside { 0.25 } else { 0.0 }
             }
-            // a sign inside reads worse than in front: −(A ⊗ B), not A ⊗ −B
+            // a sign inside reads worse than in front: −(A ⊗ B), not A ⊗ −B;
+            // so does any number: 2(xxᵀ ⊗ I), not xxᵀ ⊗ 2I
             Math::Had([a, b]) | Math::Kron([a, b]) | Math::Frob([a, b]) => {
-                1.5 + if negated(*a) || negated(*b) { 0.25 } else { 0.0 }
+                1.5 + if scaled(*a) || scaled(*b) { 0.25 } else { 0.0 }
             }
             // Aᵀ is a superscript; (AB)ᵀ also needs parentheses (a sum has
             // them anyway: (x − μ)ᵀ is no longer than (xᵀ − μᵀ))

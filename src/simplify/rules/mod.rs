@@ -10,6 +10,7 @@ mod inverse;
 mod kronecker;
 mod product;
 mod properties;
+mod scalar;
 mod sum;
 mod trace;
 mod transpose;
@@ -41,6 +42,8 @@ pub enum Pred {
     AllOnes,
     /// A number that is an integer.
     Integer,
+    /// A square matrix (not a scalar).
+    Square,
 }
 
 /// The right-hand side: a pattern, a pattern whose `?i` is a unit sized by
@@ -141,6 +144,7 @@ pub fn tables() -> Vec<(&'static str, &'static [Rule])> {
         ("kronecker", kronecker::RULES),
         ("elementwise", elementwise::RULES),
         ("properties", properties::RULES),
+        ("scalar", scalar::RULES),
     ]
 }
 
@@ -154,6 +158,31 @@ pub fn all_rules() -> Vec<Rule> {
         base.into_iter().chain(extended).collect()
     })
     .clone()
+}
+
+/// What the rules named in `applied` did, in words, for a derivation's
+/// reader (`--steps`): one phrase per family that acted, in a fixed order
+/// (`collect like terms, cancel inverses`), not the rules' internal names.
+pub fn describe(applied: &[String]) -> String {
+    const WORDS: &[(&str, &str)] = &[
+        ("sum", "collect and factor terms"),
+        ("product", "multiply out"),
+        ("scalar", "merge powers"),
+        ("inverse", "cancel inverses"),
+        ("transpose", "transpose"),
+        ("hadamard", "write ∘ as Diag"),
+        ("trace", "trace and ':' identities"),
+        ("kronecker", "Kronecker and vec identities"),
+        ("elementwise", "cancel inverse functions"),
+    ];
+    let tables = tables();
+    let family = |rule: &str| {
+        let rule = rule.strip_suffix("-in-chain").unwrap_or(rule);
+        tables.iter().find(|(_, t)| t.iter().any(|r| r.name == rule)).map(|(f, _)| *f)
+    };
+    let acted: Vec<&str> = applied.iter().filter_map(|r| family(r)).collect();
+    let words: Vec<&str> = WORDS.iter().filter(|(f, _)| acted.contains(f)).map(|(_, w)| *w).collect();
+    if words.is_empty() { "expand and collect".to_string() } else { words.join(", ") }
 }
 
 /// Rules once considered and found unsound, kept with the counterexample
@@ -196,6 +225,7 @@ fn holds(egraph: &MathGraph, id: Id, pred: Pred) -> bool {
         Pred::Zero => analysis::is_zero(egraph, id),
         Pred::AllOnes => analysis::is_all_ones(egraph, id),
         Pred::Integer => data.num.is_some_and(|n| n.is_integer()),
+        Pred::Square => shape.is_some_and(|s| s.is_square() && !s.is_scalar()),
     }
 }
 
