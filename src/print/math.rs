@@ -265,7 +265,7 @@ impl Renderer<'_> {
             Constant::Commutation(m, n) => Piece::atom(format!("K_{{{},{}}}", self.dim(m), self.dim(n))),
             // a size is written by its name; a product of sizes (`mn`) is a product
             Constant::Size(n) if n.as_name().is_some() => Piece::atom(self.dim(n)),
-            Constant::Size(n) => Piece::with(RcDoc::text(self.dim(n)), Prec::Product),
+            Constant::Size(n) => Piece::with(RcDoc::text(self.dim(n)), Level::Product),
         }
     }
 

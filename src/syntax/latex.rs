@@ -53,8 +53,9 @@ impl Translation {
     pub fn program(&self, mut program: Program) -> Program {
         for stmt in &mut program.stmts {
             match stmt {
-                Stmt::Decl { names, shape, span } => {
+                Stmt::Decl { names, shape, properties, span } => {
                     names.iter_mut().for_each(|n| self.ident(n));
+                    properties.iter_mut().for_each(|(_, s)| *s = self.span(*s));
                     match shape {
                         ShapeSpec::Scalar(s) => *s = self.span(*s),
                         ShapeSpec::Vector(d) => self.dim(d),
