@@ -100,6 +100,10 @@ impl Translation {
                 self.dim(m);
                 self.dim(n);
             }
+            ExprKind::Zero(r, c) => {
+                self.dim(r);
+                c.iter_mut().for_each(|c| self.dim(c));
+            }
             ExprKind::Unvec(v, shape) => {
                 self.expr(v);
                 if let Some((r, c)) = shape {
@@ -231,9 +235,11 @@ const SPACES: &[&str] = &["quad", "qquad", "enspace", "thinspace", "medspace", "
 
 /// Rewrites `src`; `None` when there is nothing to rewrite (plain text).
 pub fn translate(src: &str) -> Option<Translation> {
-    if !src.contains(|c: char| {
-        matches!(c, '\\' | '&' | '%' | '$' | '½' | '⅓' | '¼' | '∘' | '⁻') || (!c.is_ascii() && (subscript_digit(c).is_some() || accent_of(c).is_some() || combining(c).is_some()))
-    }) {
+    // by ranges, not by the tables: this runs on every program, however long
+    let rewritten = |c: char| {
+        matches!(c, '\\' | '&' | '%' | '$' | '½' | '⅓' | '¼' | '∘' | '⁻' | '₀'..='₉' | '\u{300}'..='\u{36f}' | 'À'..='ɏ' | '\u{1e00}'..='\u{1eff}')
+    };
+    if !src.contains(rewritten) {
         return None;
     }
     let mut w = Writer { src, pos: 0, text: String::with_capacity(src.len() + 16), origin: Vec::with_capacity(src.len() + 16), open: Vec::new() };

@@ -15,19 +15,22 @@ use crate::syntax::ops;
 use crate::syntax::token::{Token, TokenKind};
 
 /// Replaces every [`TokenKind::Word`] by the tokens it spells.
-pub fn split_words(src: &str, tokens: Vec<Token>) -> Vec<Token> {
+pub fn split_words(src: &str, mut tokens: Vec<Token>) -> Vec<Token> {
     let mut out = Vec::with_capacity(tokens.len());
     let mut after_caret = false;
     let text = |t: &Token| src.get(t.span.start..t.span.end).unwrap_or("");
-    let kind = |i: usize| tokens.get(i).map(|t: &Token| &t.kind);
     let mut i = 0;
-    while let Some(token) = tokens.get(i) {
+    while i < tokens.len() {
+        // taken, not cloned: what is left behind is never looked at again
+        let token = Token { kind: std::mem::replace(&mut tokens[i].kind, TokenKind::Eof), span: tokens[i].span };
         i += 1;
         if token.kind != TokenKind::Word {
             after_caret = token.kind == TokenKind::Caret;
-            out.push(token.clone());
+            out.push(token);
             continue;
         }
+        let kind = |i: usize| tokens.get(i).map(|t: &Token| &t.kind);
+        let token = &token;
         // `log det(X)`, as matdiff prints log det, is `logdet(X)`
         if !after_caret
             && text(token) == "log"

@@ -608,12 +608,22 @@ impl<'a> Parser<'a> {
                         let dim = self.size_subscript(sub_span)?;
                         Ok(Expr { kind: ExprKind::Ones(Some(dim)), span: token.span.to(sub_span) })
                     }
+                    Some((sub, sub_span)) if self.text(token.span) == "0" => {
+                        let kind = match sub.split_once('×') {
+                            None => ExprKind::Zero(self.size_subscript(sub_span)?, None),
+                            Some(_) => {
+                                let (r, c) = self.unvec_shape(sub_span)?;
+                                ExprKind::Zero(r, Some(c))
+                            }
+                        };
+                        Ok(Expr { kind, span: token.span.to(sub_span) })
+                    }
                     Some((_, sub_span)) => Err(boxed(
                         Diagnostic::at(
                             sub_span,
                             format!("a number cannot have a subscript: `{}`", self.text(token.span.to(sub_span))),
                         )
-                        .hint("`1_n` is the all-ones vector of size n; other numbers take none"),
+                        .hint("`1_n` is the all-ones vector of size n, `0_n`, `0_{m×n}` zeros; other numbers take none"),
                     )),
                 }
             }
@@ -806,13 +816,13 @@ impl<'a> Parser<'a> {
         Ok(Expr { kind: ExprKind::Unvec(Box::new(args.remove(0)), shape), span: name.to(close) })
     }
 
-    /// The `_{m×n}` of `unvec`.
+    /// A shape `_{m×n}`, as after `unvec` and `0`.
     fn unvec_shape(&self, span: Span) -> PResult<(DimSpec, DimSpec)> {
         let written = self.text(span);
         let open = written.find('{').map_or(1, |i| i + 1);
         let inner = &written[open..written.len() - usize::from(written.ends_with('}'))];
         let Some((r, c)) = inner.split_once('×') else {
-            return Err(boxed(Diagnostic::at(span, "the shape of `unvec` is `rows×cols`").hint("write `unvec_{m×n}(v)`")));
+            return Err(boxed(Diagnostic::at(span, "a shape here is `rows×cols`").hint("write `unvec_{m×n}(v)`, `0_{m×n}`")));
         };
         let at = span.start + open;
         Ok((size(r, at).map_err(boxed)?, size(c, at + r.len() + '×'.len_utf8()).map_err(boxed)?))
