@@ -507,7 +507,8 @@ impl<'a> Parser<'a> {
         } else {
             "write `^T` (transpose), `^{-1}` (inverse) or `^2`, `^{1/2}` (powers)"
         };
-        let braced = *self.peek_kind() == TokenKind::LBrace;
+        // `^(1/2)`, `^∘(1/2)`: how the Unicode printer writes a fraction
+        let braced = matches!(self.peek_kind(), TokenKind::LBrace | TokenKind::LParen);
         let open = if braced { Some(self.bump()) } else { None };
         let negative = *self.peek_kind() == TokenKind::Minus;
         if negative {
@@ -568,10 +569,12 @@ impl<'a> Parser<'a> {
         };
         if let Some(open) = open {
             let close = self.peek().clone();
-            if close.kind != TokenKind::RBrace {
+            let (want, closer) = if open.kind == TokenKind::LParen { (TokenKind::RParen, ")") } else { (TokenKind::RBrace, "}") };
+            if close.kind != want {
+                let opener = self.text(open.span);
                 return Err(boxed(
-                    Diagnostic::at(close.span, format!("expected `}}`, found {}", self.describe(&close)))
-                        .label(open.span, "to close this `{`")
+                    Diagnostic::at(close.span, format!("expected `{closer}`, found {}", self.describe(&close)))
+                        .label(open.span, format!("to close this `{opener}`"))
                         .hint(hint),
                 ));
             }
