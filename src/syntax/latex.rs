@@ -365,7 +365,7 @@ impl Writer<'_> {
     fn accent(&mut self, accent: &str, from: Span) {
         let rest = self.rest();
         let sub = rest.strip_prefix('_').and_then(|r| match r.strip_prefix('{') {
-            Some(inner) => inner.find('}').map(|end| (&inner[..end], 2 + end + 1)),
+            Some(inner) => close_brace(inner).map(|end| (&inner[..end], 2 + end + 1)),
             None => {
                 r.chars().next().filter(char::is_ascii_alphanumeric)?;
                 let digits = r[1..].len() - r[1..].trim_start_matches(|c: char| c.is_ascii_digit()).len();
@@ -521,7 +521,7 @@ impl Writer<'_> {
                     // `\begin{aligned}`: the environment's name goes too
                     self.skip_spaces();
                     if self.rest().starts_with('{') {
-                        let close = self.rest().find('}').map_or(self.src.len(), |i| self.pos + i + 1);
+                        let close = close_brace(self.rest()).map_or(self.pos + 1, |i| self.pos + i + 1);
                         self.pos = close;
                     }
                     self.emit(" ", Span::new(start, self.pos));
@@ -576,14 +576,15 @@ impl Writer<'_> {
         self.skip_spaces();
         let rest = self.rest();
         let (inner, len) = match rest.strip_prefix('{') {
-            Some(r) => match r.find('}') {
+            Some(r) => match close_brace(r) {
                 // one level of font command inside: `\hat{\mathbf{y}}`
-                Some(i) if r[..i].contains('{') => match r[i + 1..].find('}') {
+                Some(i) if r[..i].contains('{') => match close_brace(&r[i + 1..]) {
                     Some(j) => (&r[..i + 1 + j], 1 + i + 1 + j + 1),
-                    None => (r, rest.len()),
+                    // unclosed: not a letter, left for the lexer
+                    None => ("", 0),
                 },
                 Some(i) => (&r[..i], 1 + i + 1),
-                None => (r, rest.len()),
+                None => ("", 0),
             },
             None if rest.starts_with('\\') => {
                 let letters = rest[1..].len() - rest[1..].trim_start_matches(|c: char| c.is_ascii_alphabetic()).len();
@@ -616,7 +617,7 @@ impl Writer<'_> {
     fn font(&mut self, name: &str, here: Span) {
         self.skip_spaces();
         let rest = self.rest();
-        let group = rest.strip_prefix('{').and_then(|r| r.find('}').map(|i| (r[..i].trim(), i + 2)));
+        let group = rest.strip_prefix('{').and_then(|r| close_brace(r).map(|i| (r[..i].trim(), i + 2)));
         let single = rest.chars().next().filter(|c| *c != '{' && *c != '\\').map(|c| (c, c.len_utf8()));
         let content = group.map(|(s, len)| (s.to_string(), len)).or(single.map(|(c, len)| (c.to_string(), len)));
         match content {
@@ -650,7 +651,7 @@ impl Writer<'_> {
     fn word(&mut self, name: &str, here: Span) {
         self.skip_spaces();
         let rest = self.rest();
-        let Some((inner, len)) = rest.strip_prefix('{').and_then(|r| r.find('}').map(|i| (r[..i].trim().to_string(), i + 2))) else {
+        let Some((inner, len)) = rest.strip_prefix('{').and_then(|r| close_brace(r).map(|i| (r[..i].trim().to_string(), i + 2))) else {
             if name.starts_with("text") {
                 return self.emit(" ", here);
             }
@@ -675,6 +676,13 @@ impl Writer<'_> {
             }
         }
     }
+}
+
+/// Where the `}` of a short group is: names, words and environments are
+/// short, and looking no further keeps every lookup bounded (long input
+/// stays linear).
+fn close_brace(s: &str) -> Option<usize> {
+    s.char_indices().take(64).find(|&(_, c)| c == '}').map(|(i, _)| i)
 }
 
 /// The letter an accent sits on: `y`, `\theta`, `\mathbf{y}`, `\boldsymbol\theta`.

@@ -138,7 +138,10 @@ fn split_run(text: &str, start: usize, before_paren: bool, out: &mut Vec<Token>)
 /// in another letter case: the hint gives every spelling it could mean
 /// (`DIAG` is `Diag` or `diag`). One letter (`Σ(x − μ)`) is a name.
 fn wrong_case(word: &str, span: Span) -> Option<Diagnostic> {
-    if word.chars().count() < 2 || !word.chars().all(char::is_alphabetic) {
+    // longer than any function name: decided without reading it (a long
+    // run before `(` must not cost its length for each of its endings)
+    let longest = Function::SPELLINGS.iter().map(|(f, _)| f.len()).max().unwrap_or(0);
+    if word.len() > longest || word.chars().count() < 2 || !word.chars().all(char::is_alphabetic) {
         return None;
     }
     let lower = word.to_lowercase();
