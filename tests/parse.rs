@@ -241,10 +241,7 @@ fn the_callers_stack_does_not_matter() {
     let src = format!("{}x{}", level.repeat(MAX_DEPTH / 2 - 1), "))".repeat(MAX_DEPTH / 2 - 1));
     // The AST is handed back whole: dropping it recurses with its depth,
     // which is the caller's business (here the test thread's), not parsing's.
-    let handle = std::thread::Builder::new()
-        .stack_size(64 << 10)
-        .spawn(move || parse(&src).map_err(|e| e.render(&src)))
-        .unwrap();
+    let handle = std::thread::Builder::new().stack_size(64 << 10).spawn(move || parse(&src).map_err(|e| e.render(&src))).unwrap();
     let program = handle.join().unwrap();
     assert!(program.is_ok(), "{program:?}");
 }

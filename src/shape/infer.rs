@@ -633,8 +633,9 @@ impl Infer<'_> {
                         "nothing fixes the shape `unvec` makes of this vector"
                     };
                     let name = Span::new(e.span.start, e.span.start + "unvec".len());
+                    let to = if shape.is_some() { "reshapes to the shape written" } else { "reshapes to a shape nothing fixes" };
                     return Err(Diagnostic::new(message)
-                        .label(name, if shape.is_some() { "reshapes to the shape written" } else { "reshapes to a shape nothing fixes" })
+                        .label(name, to)
                         .label(v.span, "this vector")
                         .hint("write the shape: `unvec_{m×n}(v)` for a vector v of length mn"));
                 }

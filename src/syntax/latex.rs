@@ -163,14 +163,8 @@ enum Closer {
 
 /// Accents that make a new name (`\hat{y}` is `y_{hat}`), and the word
 /// each adds.
-const ACCENTS: &[(&str, &str)] = &[
-    ("hat", "hat"),
-    ("widehat", "hat"),
-    ("bar", "bar"),
-    ("overline", "bar"),
-    ("tilde", "tilde"),
-    ("widetilde", "tilde"),
-];
+const ACCENTS: &[(&str, &str)] =
+    &[("hat", "hat"), ("widehat", "hat"), ("bar", "bar"), ("overline", "bar"), ("tilde", "tilde"), ("widetilde", "tilde")];
 
 /// Unicode combining accents after a letter (`x̄`, `x̂`, `x̃`).
 const COMBINING: &[(char, &str)] = &[('\u{302}', "hat"), ('\u{304}', "bar"), ('\u{305}', "bar"), ('\u{303}', "tilde")];
@@ -217,7 +211,8 @@ const PRECOMPOSED: &[(char, char, &str)] = &[
 ];
 
 /// Font commands around a name: the same name (`\mathbf{x}` is `x`).
-const FONTS: &[&str] = &["mathbf", "boldsymbol", "bm", "vec", "mathsf", "mathit", "mathnormal", "mathbfit", "pmb", "bold", "textbf"];
+const FONTS: &[&str] =
+    &["mathbf", "boldsymbol", "bm", "vec", "mathsf", "mathit", "mathnormal", "mathbfit", "pmb", "bold", "textbf"];
 
 /// Commands whose argument is a word to copy (`\operatorname{tr}`).
 const WORDS: &[&str] = &["operatorname", "mathrm", "text", "textrm", "textit", "textsf", "mathop", "mathbin", "mathord"];
@@ -236,13 +231,17 @@ const SPACES: &[&str] = &["quad", "qquad", "enspace", "thinspace", "medspace", "
 /// Rewrites `src`; `None` when there is nothing to rewrite (plain text).
 pub fn translate(src: &str) -> Option<Translation> {
     // by ranges, not by the tables: this runs on every program, however long
-    let rewritten = |c: char| {
-        matches!(c, '\\' | '&' | '%' | '$' | '½' | '⅓' | '¼' | '∘' | '⁻' | '₀'..='₉' | '\u{300}'..='\u{36f}' | 'À'..='ɏ' | '\u{1e00}'..='\u{1eff}')
-    };
+    let rewritten = |c: char| matches!(c, '\\' | '&' | '%' | '$' | '½' | '⅓' | '¼' | '∘' | '⁻' | '₀'..='₉' | '\u{300}'..='\u{36f}' | 'À'..='ɏ' | '\u{1e00}'..='\u{1eff}');
     if !src.contains(rewritten) {
         return None;
     }
-    let mut w = Writer { src, pos: 0, text: String::with_capacity(src.len() + 16), origin: Vec::with_capacity(src.len() + 16), open: Vec::new() };
+    let mut w = Writer {
+        src,
+        pos: 0,
+        text: String::with_capacity(src.len() + 16),
+        origin: Vec::with_capacity(src.len() + 16),
+        open: Vec::new(),
+    };
     w.run();
     Some(Translation { text: w.text, origin: w.origin, source_len: src.len() })
 }
@@ -554,7 +553,10 @@ impl Writer<'_> {
             look += rest.len() - trimmed.len();
             let skip = SPACES.iter().chain(&["quad"]).find_map(|s| {
                 let cmd = format!("\\{s}");
-                trimmed.strip_prefix(cmd.as_str()).filter(|r| !r.starts_with(|c: char| c.is_ascii_alphabetic())).map(|_| cmd.len())
+                trimmed
+                    .strip_prefix(cmd.as_str())
+                    .filter(|r| !r.starts_with(|c: char| c.is_ascii_alphabetic()))
+                    .map(|_| cmd.len())
             });
             let skip = skip.or_else(|| [r"\,", r"\;", r"\!", r"\:"].iter().find(|s| trimmed.starts_with(**s)).map(|s| s.len()));
             match skip {
@@ -651,7 +653,8 @@ impl Writer<'_> {
     fn word(&mut self, name: &str, here: Span) {
         self.skip_spaces();
         let rest = self.rest();
-        let Some((inner, len)) = rest.strip_prefix('{').and_then(|r| close_brace(r).map(|i| (r[..i].trim().to_string(), i + 2))) else {
+        let Some((inner, len)) = rest.strip_prefix('{').and_then(|r| close_brace(r).map(|i| (r[..i].trim().to_string(), i + 2)))
+        else {
             if name.starts_with("text") {
                 return self.emit(" ", here);
             }

@@ -357,7 +357,9 @@ pub fn head_name(src: &str, tokens: &[Token], i: usize) -> Option<(String, usize
     if let Some(Token { kind: TokenKind::Sub(sub), span }) = tokens.get(next)
         && span.start == end
     {
-        if !is_plain_subscript(sub) && !sub.split_once(',').is_some_and(|(d, s)| d.bytes().all(|b| b.is_ascii_digit()) && is_plain_subscript(s)) {
+        if !is_plain_subscript(sub)
+            && !sub.split_once(',').is_some_and(|(d, s)| d.bytes().all(|b| b.is_ascii_digit()) && is_plain_subscript(s))
+        {
             return None;
         }
         subscript = Some(sub.as_str());

@@ -8,12 +8,12 @@
 //! the stack grows only with bracket nesting, which [`MAX_DEPTH`] bounds.
 
 use crate::diagnostic::{Diagnostic, Span};
+use crate::name::is_name_letter;
 use crate::num::Number;
 use crate::syntax::ast::{
     DimSpec, Expr, ExprKind, Function, HadOp, Ident, NormKind, Postfix, ProdOp, Program, ShapeSpec, Sign, Stmt,
 };
 use crate::syntax::decl::{self, DeclForm};
-use crate::name::is_name_letter;
 use crate::syntax::latex;
 use crate::syntax::lexer::{self, superscript_value};
 use crate::syntax::names::{self, Heads};
@@ -741,12 +741,12 @@ impl<'a> Parser<'a> {
             if base == "K" && sub.contains(',') {
                 return self.commutation(token.span, *sub_span);
             }
-            let digits_first = sub.split_once(',').is_some_and(|(d, s)| d.bytes().all(|b| b.is_ascii_digit()) && names::is_plain_subscript(s));
+            let digits_first =
+                sub.split_once(',').is_some_and(|(d, s)| d.bytes().all(|b| b.is_ascii_digit()) && names::is_plain_subscript(s));
             if !digits_first {
-                return Err(boxed(
-                    Diagnostic::at(*sub_span, format!("malformed subscript `{}`", self.text(*sub_span)))
-                        .hint("write `x_1`, `x_i` or `x_{12}`; `K_{m,n}` is the commutation matrix, `I_{mn}` an identity of size mn"),
-                ));
+                return Err(boxed(Diagnostic::at(*sub_span, format!("malformed subscript `{}`", self.text(*sub_span))).hint(
+                    "write `x_1`, `x_i` or `x_{12}`; `K_{m,n}` is the commutation matrix, `I_{mn}` an identity of size mn",
+                )));
             }
         }
         let mut name = names::canonical(base, subscript.as_ref().map(|(s, _)| s.as_str()));
