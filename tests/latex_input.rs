@@ -197,6 +197,8 @@ fn sigma_before_a_parenthesis_is_the_function() {
 
 #[test]
 fn comments_and_math_delimiters() {
+    // LaTeX in a comment stays in the comment
+    same("f = xᵀx", &["# \\lVert x \\rVert as a definition, a quotient as \\frac.\nf = x^\\top x % \\hat{y}"]);
     same("f = xᵀx", &["$$f = x^\\top x$$ % the loss", "\\[ f = x^\\top x \\]"]);
 }
 

@@ -318,9 +318,13 @@ impl Writer<'_> {
                     self.emit(" ", here);
                     self.pos = here.end;
                 }
-                '%' => {
+                // a comment is copied as it is, to the end of its line
+                '%' | '#' => {
                     self.emit("#", here);
-                    self.pos = here.end;
+                    let end = self.src[here.end..].find('\n').map_or(self.src.len(), |i| here.end + i);
+                    let comment = Span::new(here.end, end);
+                    self.emit(&self.src[here.end..end].to_string(), comment);
+                    self.pos = end;
                 }
                 '^' => self.caret(),
                 '½' | '⅓' | '¼' => {
@@ -730,6 +734,7 @@ mod tests {
         assert_eq!(plain(r"\operatorname{tr}X"), "tr X");
         assert_eq!(plain("W₁₂ + ½X⁻ᵀ"), "W_{12} + (1/2)X^{-T}");
         assert_eq!(plain("a +\\\\\n&\\quad - b"), "a + - b");
+        assert_eq!(plain("x # \\frac{a} \\\\\n% \\hat{y}"), "x # \\frac{a} \\\\\n# \\hat{y}");
     }
 
     #[test]
