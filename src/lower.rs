@@ -189,6 +189,10 @@ impl Lowering<'_> {
                 let n = self.size(e.span);
                 self.graph.ones(n)
             }
+            ExprKind::Zero(..) => {
+                let (r, c) = (self.size(e.span), self.size(Span::new(e.span.start + 1, e.span.start + 1)));
+                self.graph.zero(crate::shape::Shape::new(r, c))
+            }
             ExprKind::Unvec(v, _) => {
                 let (r, c) = (self.size(e.span), self.size(Span::new(e.span.start + 1, e.span.start + 1)));
                 let v = self.expr(v);

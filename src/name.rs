@@ -260,7 +260,9 @@ mod tests {
     #[test]
     fn greek_names_resolve_spelled_out() {
         let among = [Name::new("λ"), Name::new("Σ"), Name::new("θ_1"), Name::new("x")];
-        for (typed, want) in [("lambda", "λ"), ("lambda_", "λ"), ("λ", "λ"), ("Sigma", "Σ"), ("theta_1", "θ_1"), ("theta_{1}", "θ_1")] {
+        for (typed, want) in
+            [("lambda", "λ"), ("lambda_", "λ"), ("λ", "λ"), ("Sigma", "Σ"), ("theta_1", "θ_1"), ("theta_{1}", "θ_1")]
+        {
             assert_eq!(resolve(typed, &among).map(|n| n.as_str()), Some(want), "{typed}");
         }
         assert_eq!(resolve("sigma", &among), None);

@@ -30,11 +30,15 @@ fn seed_programs_in_latex() {
     );
     same(
         "a = x W_1 + b_1; h = σ(a); θ = h W_2 + b_2",
-        &[r"\textbf{a} = \textbf{x}\textbf{W}_{1}+\textbf{b}_{1} \\ \textbf{h}=\sigma(\textbf{a}) \\ \theta = \textbf{h}\textbf{W}_{2}+\textbf{b}_2"],
+        &[
+            r"\textbf{a} = \textbf{x}\textbf{W}_{1}+\textbf{b}_{1} \\ \textbf{h}=\sigma(\textbf{a}) \\ \theta = \textbf{h}\textbf{W}_{2}+\textbf{b}_2",
+        ],
     );
     same(
         "W : m×n\nx ∈ ℝ^n\nf = -(y : log(σ(W x)))",
-        &["W \\in \\mathbb{R}^{m \\times n} \\\\ x \\in \\mathbb{R}^n \\\\ f = -\\left(y \\mathbin{:} \\log\\left(\\sigma(\\mathbf{W}\\mathbf{x})\\right)\\right)"],
+        &[
+            "W \\in \\mathbb{R}^{m \\times n} \\\\ x \\in \\mathbb{R}^n \\\\ f = -\\left(y \\mathbin{:} \\log\\left(\\sigma(\\mathbf{W}\\mathbf{x})\\right)\\right)",
+        ],
     );
 }
 
@@ -47,17 +51,26 @@ fn double_backslash_separates_statements() {
 
 #[test]
 fn alignment_is_ignored() {
-    same("a = x\nb = a", &["\\begin{aligned}\na &= x \\\\\nb &= a\n\\end{aligned}", "\\begin{aligned} a &= x \\\\ b &= a \\end{aligned}"]);
+    same(
+        "a = x\nb = a",
+        &["\\begin{aligned}\na &= x \\\\\nb &= a\n\\end{aligned}", "\\begin{aligned} a &= x \\\\ b &= a \\end{aligned}"],
+    );
 }
 
 #[test]
 fn fractions() {
-    same("f = (1/2) x + (a/b)", &[r"f = \frac{1}{2} x + \frac{a}{b}", r"f = \tfrac12 x + \dfrac{a}{b}", r"f = \frac 1 2 x + \frac{a}b"]);
+    same(
+        "f = (1/2) x + (a/b)",
+        &[r"f = \frac{1}{2} x + \frac{a}{b}", r"f = \tfrac12 x + \dfrac{a}{b}", r"f = \frac 1 2 x + \frac{a}b"],
+    );
 }
 
 #[test]
 fn product_operators() {
-    same("f = a · b + c ∘ d + e ∘ g + A ⊗ B : C + p ⊘ q", &[r"f = a \cdot b + c \circ d + e \odot g + A \otimes B : C + p \oslash q"]);
+    same(
+        "f = a · b + c ∘ d + e ∘ g + A ⊗ B : C + p ⊘ q",
+        &[r"f = a \cdot b + c \circ d + e \odot g + A \otimes B : C + p \oslash q"],
+    );
 }
 
 #[test]
@@ -75,12 +88,26 @@ fn transposes_and_inverses() {
 
 #[test]
 fn sized_delimiters() {
-    same("f = (a + b)(c + d)", &[r"f = \left(a + b\right)\left( c + d \right)", r"f = \big(a + b\big)\Bigl(c + d\Bigr)", r"f = \bigg( a + b \biggr) \left. (c + d) \right."]);
+    same(
+        "f = (a + b)(c + d)",
+        &[
+            r"f = \left(a + b\right)\left( c + d \right)",
+            r"f = \big(a + b\big)\Bigl(c + d\Bigr)",
+            r"f = \bigg( a + b \biggr) \left. (c + d) \right.",
+        ],
+    );
 }
 
 #[test]
 fn norms() {
-    same("f = ‖x‖ + ‖X‖_F^2", &[r"f = \|x\| + \|X\|_F^2", r"f = \lVert x \rVert + \left\lVert X \right\rVert_F^2", r"f = \Vert x \Vert + \left\| X \right\|_{F}^{2}"]);
+    same(
+        "f = ‖x‖ + ‖X‖_F^2",
+        &[
+            r"f = \|x\| + \|X\|_F^2",
+            r"f = \lVert x \rVert + \left\lVert X \right\rVert_F^2",
+            r"f = \Vert x \Vert + \left\| X \right\|_{F}^{2}",
+        ],
+    );
 }
 
 #[test]
@@ -90,15 +117,21 @@ fn greek_letters() {
 
 #[test]
 fn operator_names() {
-    same("f = tr(X) + tr(A X) + Diag(x) : X + sum(vec(X))", &[
-        r"f = \operatorname{tr}(X) + \mathrm{tr}(A X) + \operatorname{Diag}(x) : X + \operatorname{sum}(\operatorname{vec}(X))",
-        r"f = \text{tr}(X) + \operatorname{tr}\left(A X\right) + \mathrm{Diag}(x) \mathbin{:} X + \text{sum}(\mathrm{vec}(X))",
-    ]);
+    same(
+        "f = tr(X) + tr(A X) + Diag(x) : X + sum(vec(X))",
+        &[
+            r"f = \operatorname{tr}(X) + \mathrm{tr}(A X) + \operatorname{Diag}(x) : X + \operatorname{sum}(\operatorname{vec}(X))",
+            r"f = \text{tr}(X) + \operatorname{tr}\left(A X\right) + \mathrm{Diag}(x) \mathbin{:} X + \text{sum}(\mathrm{vec}(X))",
+        ],
+    );
 }
 
 #[test]
 fn function_commands() {
-    same("f = sum(log(x) + exp(x) + tanh(x)) + det(X) + logdet(X)", &[r"f = \operatorname{sum}(\log(x) + \exp(x) + \tanh(x)) + \det(X) + \log\det(X)"]);
+    same(
+        "f = sum(log(x) + exp(x) + tanh(x)) + det(X) + logdet(X)",
+        &[r"f = \operatorname{sum}(\log(x) + \exp(x) + \tanh(x)) + \det(X) + \log\det(X)"],
+    );
 }
 
 #[test]
@@ -108,16 +141,25 @@ fn square_roots() {
 
 #[test]
 fn font_commands_keep_the_name() {
-    same("f = xᵀ W_1 y + θ", &[r"f = \mathbf{x}^\top \boldsymbol{W}_1 \bm{y} + \boldsymbol\theta", r"f = \vec{x}^\top \mathbf{W_1} \vec y + \boldsymbol{\theta}"]);
+    same(
+        "f = xᵀ W_1 y + θ",
+        &[
+            r"f = \mathbf{x}^\top \boldsymbol{W}_1 \bm{y} + \boldsymbol\theta",
+            r"f = \vec{x}^\top \mathbf{W_1} \vec y + \boldsymbol{\theta}",
+        ],
+    );
 }
 
 #[test]
 fn accents_make_new_names() {
-    same("f = (y_{hat} - y)ᵀ(y_{hat} - y) + x_{bar} + x_{tilde} + θ_{hat} + y_{hat_1}", &[
-        r"f = (\hat{y} - y)^\top(\hat y - y) + \bar{x} + \tilde{x} + \hat{\theta} + \hat{y}_1",
-        "f = (ŷ - y)ᵀ(ŷ - y) + x̄ + x̃ + θ\u{302} + ŷ_1",
-        r"f = (\widehat{y} - y)^\top(\hat{\mathbf{y}} - y) + \overline{x} + \widetilde{x} + \hat\theta + \hat{y}_{1}",
-    ]);
+    same(
+        "f = (y_{hat} - y)ᵀ(y_{hat} - y) + x_{bar} + x_{tilde} + θ_{hat} + y_{hat_1}",
+        &[
+            r"f = (\hat{y} - y)^\top(\hat y - y) + \bar{x} + \tilde{x} + \hat{\theta} + \hat{y}_1",
+            "f = (ŷ - y)ᵀ(ŷ - y) + x̄ + x̃ + θ\u{302} + ŷ_1",
+            r"f = (\widehat{y} - y)^\top(\hat{\mathbf{y}} - y) + \overline{x} + \widetilde{x} + \hat\theta + \hat{y}_{1}",
+        ],
+    );
     // a distinct name, not y: both are variables
     assert_ne!(ast(r"f = \hat{y}^\top y"), ast("f = yᵀy"));
 }
@@ -129,10 +171,13 @@ fn bold_one_is_the_ones_vector() {
 
 #[test]
 fn declarations_with_real_spaces() {
-    same("x ∈ ℝ^n\nW ∈ ℝ^{m×n}\nα ∈ ℝ\nf = α xᵀWᵀWx", &[
-        "x \\in \\mathbb{R}^n \\\\ W \\in \\mathbb{R}^{m \\times n} \\\\ \\alpha \\in \\mathbb{R} \\\\ f = \\alpha x^\\top W^\\top W x",
-        "x \\in \\mathbb R^{n}\nW \\in \\mathbb{R}^{m\\times n}\n\\alpha \\in \\mathbb{R}\nf = \\alpha \\, x^\\top W^\\top W x",
-    ]);
+    same(
+        "x ∈ ℝ^n\nW ∈ ℝ^{m×n}\nα ∈ ℝ\nf = α xᵀWᵀWx",
+        &[
+            "x \\in \\mathbb{R}^n \\\\ W \\in \\mathbb{R}^{m \\times n} \\\\ \\alpha \\in \\mathbb{R} \\\\ f = \\alpha x^\\top W^\\top W x",
+            "x \\in \\mathbb R^{n}\nW \\in \\mathbb{R}^{m\\times n}\n\\alpha \\in \\mathbb{R}\nf = \\alpha \\, x^\\top W^\\top W x",
+        ],
+    );
 }
 
 #[test]
@@ -152,6 +197,8 @@ fn sigma_before_a_parenthesis_is_the_function() {
 
 #[test]
 fn comments_and_math_delimiters() {
+    // LaTeX in a comment stays in the comment
+    same("f = xᵀx", &["# \\lVert x \\rVert as a definition, a quotient as \\frac.\nf = x^\\top x % \\hat{y}"]);
     same("f = xᵀx", &["$$f = x^\\top x$$ % the loss", "\\[ f = x^\\top x \\]"]);
 }
 

@@ -75,6 +75,8 @@ parses! {
     // What matdiff prints reads back (CONTRACT §1).
     printed_unicode: "f = ½X⁻ᵀ + x^∘2 + x^∘−1 + sign(x) + step(x) + log det(X) + W₁₂ + S² + 𝟙_p";
     printed_latex: r"f = \frac{1}{2} X^{-\top} + x^{\circ 2} + x^{\circ -1} + \operatorname{sign}(x) + \operatorname{Diag}(x) \mathbin{:} \operatorname{vec}(X) + \mathbf{1}_{p} + \log\det(X)";
+    printed_fractional_powers: "f = (xᵀx)^(1/2) + sum(x^∘(3/2)) + sum(x.^(1/2))";
+    printed_zeros: r"f = 0_{m×n} : X + 0_n : x + \mathbf{0}_{m \times n} \mathbin{:} X + 0_{3}";
     printed_unvec: "f = unvec(a) : X + unvec_{3×2}(b) : X + unvec_{m n×p}(c) : Y";
     printed_sizes: "F = K_{m,n} vec(X) + I_{mn} y + I_{m n} y + I_{2n} z + I_{n^{2}} z + I_{n²} z + W_{1,12} y";
     frobenius_binds_tighter_than_a_sum: "f = A : X + B : X^T";
@@ -239,10 +241,7 @@ fn the_callers_stack_does_not_matter() {
     let src = format!("{}x{}", level.repeat(MAX_DEPTH / 2 - 1), "))".repeat(MAX_DEPTH / 2 - 1));
     // The AST is handed back whole: dropping it recurses with its depth,
     // which is the caller's business (here the test thread's), not parsing's.
-    let handle = std::thread::Builder::new()
-        .stack_size(64 << 10)
-        .spawn(move || parse(&src).map_err(|e| e.render(&src)))
-        .unwrap();
+    let handle = std::thread::Builder::new().stack_size(64 << 10).spawn(move || parse(&src).map_err(|e| e.render(&src))).unwrap();
     let program = handle.join().unwrap();
     assert!(program.is_ok(), "{program:?}");
 }

@@ -854,6 +854,16 @@ impl Infer<'_> {
                 self.constants.push((e.span, '𝟙', n));
                 Ok(Sh { rows: n, cols: self.dims.one() })
             }
+            ExprKind::Zero(r, c) => {
+                let rows = self.dim(r);
+                let cols = match c {
+                    Some(c) => self.dim(c),
+                    None => self.dims.one(),
+                };
+                self.constants.push((e.span, '0', rows));
+                self.constants.push((Span::new(e.span.start + 1, e.span.start + 1), '0', cols));
+                Ok(Sh { rows, cols })
+            }
             // unvec(v) is r×c with rc = the length of v; the shape is
             // written (`unvec_{m×n}(v)`) or fixed by what is around it
             ExprKind::Unvec(v, shape) => {
@@ -871,8 +881,9 @@ impl Infer<'_> {
                         "nothing fixes the shape `unvec` makes of this vector"
                     };
                     let name = Span::new(e.span.start, e.span.start + "unvec".len());
+                    let to = if shape.is_some() { "reshapes to the shape written" } else { "reshapes to a shape nothing fixes" };
                     return Err(Diagnostic::new(message)
-                        .label(name, if shape.is_some() { "reshapes to the shape written" } else { "reshapes to a shape nothing fixes" })
+                        .label(name, to)
                         .label(v.span, "this vector")
                         .hint("write the shape: `unvec_{m×n}(v)` for a vector v of length mn"));
                 }
@@ -1139,6 +1150,7 @@ impl Infer<'_> {
                     'I' => ("identity `I`", "I_3"),
                     '𝟙' => ("ones vector `𝟙`", "1_3"),
                     'K' => ("commutation matrix `K`", "K_{3,2}"),
+                    '0' => ("zero matrix", "0_{3×2}"),
                     _ => ("`unvec`", "unvec_{3×2}(v)"),
                 };
                 return Err(Diagnostic::new(format!("the size of this {what} is not determined by any variable"))

@@ -109,6 +109,9 @@ pub enum ExprKind {
     Identity(Option<DimSpec>),
     /// `𝟙`, `ones`, `1_n`: the all-ones column vector.
     Ones(Option<DimSpec>),
+    /// `0_n`, `0_{m×n}`: a zero vector or matrix of that size, as matdiff
+    /// prints the derivative with respect to a variable not used.
+    Zero(DimSpec, Option<DimSpec>),
     /// `unvec(v)`, `unvec_{m×n}(v)`: v reshaped column by column to m×n
     /// (the inverse of `vec`); without a written shape, what is around it
     /// must fix it.

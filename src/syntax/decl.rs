@@ -313,7 +313,7 @@ mod tests {
         match d {
             DimSpec::Int(n, _) => n.to_string(),
             DimSpec::Name(n, _) => n.clone(),
-            DimSpec::Product(factors, _) => factors.iter().map(show).collect(),
+            DimSpec::Product(factors, _) => factors.iter().map(show).collect::<Vec<_>>().join("·"),
         }
     }
 

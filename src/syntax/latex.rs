@@ -101,6 +101,10 @@ impl Translation {
                 self.dim(m);
                 self.dim(n);
             }
+            ExprKind::Zero(r, c) => {
+                self.dim(r);
+                c.iter_mut().for_each(|c| self.dim(c));
+            }
             ExprKind::Unvec(v, shape) => {
                 self.expr(v);
                 if let Some((r, c)) = shape {
@@ -160,14 +164,8 @@ enum Closer {
 
 /// Accents that make a new name (`\hat{y}` is `y_{hat}`), and the word
 /// each adds.
-const ACCENTS: &[(&str, &str)] = &[
-    ("hat", "hat"),
-    ("widehat", "hat"),
-    ("bar", "bar"),
-    ("overline", "bar"),
-    ("tilde", "tilde"),
-    ("widetilde", "tilde"),
-];
+const ACCENTS: &[(&str, &str)] =
+    &[("hat", "hat"), ("widehat", "hat"), ("bar", "bar"), ("overline", "bar"), ("tilde", "tilde"), ("widetilde", "tilde")];
 
 /// Unicode combining accents after a letter (`x̄`, `x̂`, `x̃`).
 const COMBINING: &[(char, &str)] = &[('\u{302}', "hat"), ('\u{304}', "bar"), ('\u{305}', "bar"), ('\u{303}', "tilde")];
@@ -214,7 +212,8 @@ const PRECOMPOSED: &[(char, char, &str)] = &[
 ];
 
 /// Font commands around a name: the same name (`\mathbf{x}` is `x`).
-const FONTS: &[&str] = &["mathbf", "boldsymbol", "bm", "vec", "mathsf", "mathit", "mathnormal", "mathbfit", "pmb", "bold", "textbf"];
+const FONTS: &[&str] =
+    &["mathbf", "boldsymbol", "bm", "vec", "mathsf", "mathit", "mathnormal", "mathbfit", "pmb", "bold", "textbf"];
 
 /// Commands whose argument is a word to copy (`\operatorname{tr}`).
 const WORDS: &[&str] = &["operatorname", "mathrm", "text", "textrm", "textit", "textsf", "mathop", "mathbin", "mathord"];
@@ -232,12 +231,18 @@ const SPACES: &[&str] = &["quad", "qquad", "enspace", "thinspace", "medspace", "
 
 /// Rewrites `src`; `None` when there is nothing to rewrite (plain text).
 pub fn translate(src: &str) -> Option<Translation> {
-    if !src.contains(|c: char| {
-        matches!(c, '\\' | '&' | '%' | '$' | '½' | '⅓' | '¼' | '∘' | '⁻') || (!c.is_ascii() && (subscript_digit(c).is_some() || accent_of(c).is_some() || combining(c).is_some()))
-    }) {
+    // by ranges, not by the tables: this runs on every program, however long
+    let rewritten = |c: char| matches!(c, '\\' | '&' | '%' | '$' | '½' | '⅓' | '¼' | '∘' | '⁻' | '₀'..='₉' | '\u{300}'..='\u{36f}' | 'À'..='ɏ' | '\u{1e00}'..='\u{1eff}');
+    if !src.contains(rewritten) {
         return None;
     }
-    let mut w = Writer { src, pos: 0, text: String::with_capacity(src.len() + 16), origin: Vec::with_capacity(src.len() + 16), open: Vec::new() };
+    let mut w = Writer {
+        src,
+        pos: 0,
+        text: String::with_capacity(src.len() + 16),
+        origin: Vec::with_capacity(src.len() + 16),
+        open: Vec::new(),
+    };
     w.run();
     Some(Translation { text: w.text, origin: w.origin, source_len: src.len() })
 }
@@ -314,9 +319,13 @@ impl Writer<'_> {
                     self.emit(" ", here);
                     self.pos = here.end;
                 }
-                '%' => {
+                // a comment is copied as it is, to the end of its line
+                '%' | '#' => {
                     self.emit("#", here);
-                    self.pos = here.end;
+                    let end = self.src[here.end..].find('\n').map_or(self.src.len(), |i| here.end + i);
+                    let comment = Span::new(here.end, end);
+                    self.emit(&self.src[here.end..end].to_string(), comment);
+                    self.pos = end;
                 }
                 '^' => self.caret(),
                 '½' | '⅓' | '¼' => {
@@ -360,7 +369,7 @@ impl Writer<'_> {
     fn accent(&mut self, accent: &str, from: Span) {
         let rest = self.rest();
         let sub = rest.strip_prefix('_').and_then(|r| match r.strip_prefix('{') {
-            Some(inner) => inner.find('}').map(|end| (&inner[..end], 2 + end + 1)),
+            Some(inner) => close_brace(inner).map(|end| (&inner[..end], 2 + end + 1)),
             None => {
                 r.chars().next().filter(char::is_ascii_alphanumeric)?;
                 let digits = r[1..].len() - r[1..].trim_start_matches(|c: char| c.is_ascii_digit()).len();
@@ -516,7 +525,7 @@ impl Writer<'_> {
                     // `\begin{aligned}`: the environment's name goes too
                     self.skip_spaces();
                     if self.rest().starts_with('{') {
-                        let close = self.rest().find('}').map_or(self.src.len(), |i| self.pos + i + 1);
+                        let close = close_brace(self.rest()).map_or(self.pos + 1, |i| self.pos + i + 1);
                         self.pos = close;
                     }
                     self.emit(" ", Span::new(start, self.pos));
@@ -549,7 +558,10 @@ impl Writer<'_> {
             look += rest.len() - trimmed.len();
             let skip = SPACES.iter().chain(&["quad"]).find_map(|s| {
                 let cmd = format!("\\{s}");
-                trimmed.strip_prefix(cmd.as_str()).filter(|r| !r.starts_with(|c: char| c.is_ascii_alphabetic())).map(|_| cmd.len())
+                trimmed
+                    .strip_prefix(cmd.as_str())
+                    .filter(|r| !r.starts_with(|c: char| c.is_ascii_alphabetic()))
+                    .map(|_| cmd.len())
             });
             let skip = skip.or_else(|| [r"\,", r"\;", r"\!", r"\:"].iter().find(|s| trimmed.starts_with(**s)).map(|s| s.len()));
             match skip {
@@ -571,14 +583,15 @@ impl Writer<'_> {
         self.skip_spaces();
         let rest = self.rest();
         let (inner, len) = match rest.strip_prefix('{') {
-            Some(r) => match r.find('}') {
+            Some(r) => match close_brace(r) {
                 // one level of font command inside: `\hat{\mathbf{y}}`
-                Some(i) if r[..i].contains('{') => match r[i + 1..].find('}') {
+                Some(i) if r[..i].contains('{') => match close_brace(&r[i + 1..]) {
                     Some(j) => (&r[..i + 1 + j], 1 + i + 1 + j + 1),
-                    None => (r, rest.len()),
+                    // unclosed: not a letter, left for the lexer
+                    None => ("", 0),
                 },
                 Some(i) => (&r[..i], 1 + i + 1),
-                None => (r, rest.len()),
+                None => ("", 0),
             },
             None if rest.starts_with('\\') => {
                 let letters = rest[1..].len() - rest[1..].trim_start_matches(|c: char| c.is_ascii_alphabetic()).len();
@@ -611,7 +624,7 @@ impl Writer<'_> {
     fn font(&mut self, name: &str, here: Span) {
         self.skip_spaces();
         let rest = self.rest();
-        let group = rest.strip_prefix('{').and_then(|r| r.find('}').map(|i| (r[..i].trim(), i + 2)));
+        let group = rest.strip_prefix('{').and_then(|r| close_brace(r).map(|i| (r[..i].trim(), i + 2)));
         let single = rest.chars().next().filter(|c| *c != '{' && *c != '\\').map(|c| (c, c.len_utf8()));
         let content = group.map(|(s, len)| (s.to_string(), len)).or(single.map(|(c, len)| (c.to_string(), len)));
         match content {
@@ -645,7 +658,8 @@ impl Writer<'_> {
     fn word(&mut self, name: &str, here: Span) {
         self.skip_spaces();
         let rest = self.rest();
-        let Some((inner, len)) = rest.strip_prefix('{').and_then(|r| r.find('}').map(|i| (r[..i].trim().to_string(), i + 2))) else {
+        let Some((inner, len)) = rest.strip_prefix('{').and_then(|r| close_brace(r).map(|i| (r[..i].trim().to_string(), i + 2)))
+        else {
             if name.starts_with("text") {
                 return self.emit(" ", here);
             }
@@ -670,6 +684,13 @@ impl Writer<'_> {
             }
         }
     }
+}
+
+/// Where the `}` of a short group is: names, words and environments are
+/// short, and looking no further keeps every lookup bounded (long input
+/// stays linear).
+fn close_brace(s: &str) -> Option<usize> {
+    s.char_indices().take(64).find(|&(_, c)| c == '}').map(|(i, _)| i)
 }
 
 /// The letter an accent sits on: `y`, `\theta`, `\mathbf{y}`, `\boldsymbol\theta`.
@@ -714,6 +735,7 @@ mod tests {
         assert_eq!(plain(r"\operatorname{tr}X"), "tr X");
         assert_eq!(plain("W₁₂ + ½X⁻ᵀ"), "W_{12} + (1/2)X^{-T}");
         assert_eq!(plain("a +\\\\\n&\\quad - b"), "a + - b");
+        assert_eq!(plain("x # \\frac{a} \\\\\n% \\hat{y}"), "x # \\frac{a} \\\\\n# \\hat{y}");
     }
 
     #[test]

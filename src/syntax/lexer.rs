@@ -192,12 +192,7 @@ fn braced_subscript(i: &str) -> IResult<&str, &str> {
 }
 
 fn subscript_body(i: &str) -> IResult<&str, &str> {
-    alt((
-        braced_subscript,
-        digit1,
-        recognize((satisfy(is_name_letter), take_while(|c: char| c.is_ascii_digit()))),
-    ))
-    .parse(i)
+    alt((braced_subscript, digit1, recognize((satisfy(is_name_letter), take_while(|c: char| c.is_ascii_digit()))))).parse(i)
 }
 
 /// `_1`, `_12`, `_i`, `_i1`, `_{ij}`: a run of digits, or one letter and

@@ -15,19 +15,22 @@ use crate::syntax::ops;
 use crate::syntax::token::{Token, TokenKind};
 
 /// Replaces every [`TokenKind::Word`] by the tokens it spells.
-pub fn split_words(src: &str, tokens: Vec<Token>) -> Vec<Token> {
+pub fn split_words(src: &str, mut tokens: Vec<Token>) -> Vec<Token> {
     let mut out = Vec::with_capacity(tokens.len());
     let mut after_caret = false;
     let text = |t: &Token| src.get(t.span.start..t.span.end).unwrap_or("");
-    let kind = |i: usize| tokens.get(i).map(|t: &Token| &t.kind);
     let mut i = 0;
-    while let Some(token) = tokens.get(i) {
+    while i < tokens.len() {
+        // taken, not cloned: what is left behind is never looked at again
+        let token = Token { kind: std::mem::replace(&mut tokens[i].kind, TokenKind::Eof), span: tokens[i].span };
         i += 1;
         if token.kind != TokenKind::Word {
             after_caret = token.kind == TokenKind::Caret;
-            out.push(token.clone());
+            out.push(token);
             continue;
         }
+        let kind = |i: usize| tokens.get(i).map(|t: &Token| &t.kind);
+        let token = &token;
         // `log det(X)`, as matdiff prints log det, is `logdet(X)`
         if !after_caret
             && text(token) == "log"
@@ -135,7 +138,10 @@ fn split_run(text: &str, start: usize, before_paren: bool, out: &mut Vec<Token>)
 /// in another letter case: the hint gives every spelling it could mean
 /// (`DIAG` is `Diag` or `diag`). One letter (`Σ(x − μ)`) is a name.
 fn wrong_case(word: &str, span: Span) -> Option<Diagnostic> {
-    if word.chars().count() < 2 || !word.chars().all(char::is_alphabetic) {
+    // longer than any function name: decided without reading it (a long
+    // run before `(` must not cost its length for each of its endings)
+    let longest = Function::SPELLINGS.iter().map(|(f, _)| f.len()).max().unwrap_or(0);
+    if word.len() > longest || word.chars().count() < 2 || !word.chars().all(char::is_alphabetic) {
         return None;
     }
     let lower = word.to_lowercase();
@@ -351,7 +357,9 @@ pub fn head_name(src: &str, tokens: &[Token], i: usize) -> Option<(String, usize
     if let Some(Token { kind: TokenKind::Sub(sub), span }) = tokens.get(next)
         && span.start == end
     {
-        if !is_plain_subscript(sub) && !sub.split_once(',').is_some_and(|(d, s)| d.bytes().all(|b| b.is_ascii_digit()) && is_plain_subscript(s)) {
+        if !is_plain_subscript(sub)
+            && !sub.split_once(',').is_some_and(|(d, s)| d.bytes().all(|b| b.is_ascii_digit()) && is_plain_subscript(s))
+        {
             return None;
         }
         subscript = Some(sub.as_str());

@@ -84,6 +84,7 @@ impl Level {
             | ExprKind::Ones(_)
             | ExprKind::Commutation(..)
             | ExprKind::Unvec(..)
+            | ExprKind::Zero(..)
             | ExprKind::Call(..)
             | ExprKind::Norm(..) => Level::Atom,
         }

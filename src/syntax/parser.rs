@@ -8,12 +8,12 @@
 //! the stack grows only with bracket nesting, which [`MAX_DEPTH`] bounds.
 
 use crate::diagnostic::{Diagnostic, Span};
+use crate::name::is_name_letter;
 use crate::num::Number;
 use crate::syntax::ast::{
     DimSpec, Expr, ExprKind, Function, HadOp, Ident, NormKind, Postfix, ProdOp, Program, ShapeSpec, Sign, Stmt,
 };
 use crate::syntax::decl::{self, DeclForm};
-use crate::name::is_name_letter;
 use crate::syntax::latex;
 use crate::syntax::lexer::{self, superscript_value};
 use crate::syntax::names::{self, Heads};
@@ -507,7 +507,8 @@ impl<'a> Parser<'a> {
         } else {
             "write `^T` (transpose), `^{-1}` (inverse) or `^2`, `^{1/2}` (powers)"
         };
-        let braced = *self.peek_kind() == TokenKind::LBrace;
+        // `^(1/2)`, `^∘(1/2)`: how the Unicode printer writes a fraction
+        let braced = matches!(self.peek_kind(), TokenKind::LBrace | TokenKind::LParen);
         let open = if braced { Some(self.bump()) } else { None };
         let negative = *self.peek_kind() == TokenKind::Minus;
         if negative {
@@ -568,10 +569,12 @@ impl<'a> Parser<'a> {
         };
         if let Some(open) = open {
             let close = self.peek().clone();
-            if close.kind != TokenKind::RBrace {
+            let (want, closer) = if open.kind == TokenKind::LParen { (TokenKind::RParen, ")") } else { (TokenKind::RBrace, "}") };
+            if close.kind != want {
+                let opener = self.text(open.span);
                 return Err(boxed(
-                    Diagnostic::at(close.span, format!("expected `}}`, found {}", self.describe(&close)))
-                        .label(open.span, "to close this `{`")
+                    Diagnostic::at(close.span, format!("expected `{closer}`, found {}", self.describe(&close)))
+                        .label(open.span, format!("to close this `{opener}`"))
                         .hint(hint),
                 ));
             }
@@ -608,12 +611,22 @@ impl<'a> Parser<'a> {
                         let dim = self.size_subscript(sub_span)?;
                         Ok(Expr { kind: ExprKind::Ones(Some(dim)), span: token.span.to(sub_span) })
                     }
+                    Some((sub, sub_span)) if self.text(token.span) == "0" => {
+                        let kind = match sub.split_once('×') {
+                            None => ExprKind::Zero(self.size_subscript(sub_span)?, None),
+                            Some(_) => {
+                                let (r, c) = self.unvec_shape(sub_span)?;
+                                ExprKind::Zero(r, Some(c))
+                            }
+                        };
+                        Ok(Expr { kind, span: token.span.to(sub_span) })
+                    }
                     Some((_, sub_span)) => Err(boxed(
                         Diagnostic::at(
                             sub_span,
                             format!("a number cannot have a subscript: `{}`", self.text(token.span.to(sub_span))),
                         )
-                        .hint("`1_n` is the all-ones vector of size n; other numbers take none"),
+                        .hint("`1_n` is the all-ones vector of size n, `0_n`, `0_{m×n}` zeros; other numbers take none"),
                     )),
                 }
             }
@@ -728,12 +741,12 @@ impl<'a> Parser<'a> {
             if base == "K" && sub.contains(',') {
                 return self.commutation(token.span, *sub_span);
             }
-            let digits_first = sub.split_once(',').is_some_and(|(d, s)| d.bytes().all(|b| b.is_ascii_digit()) && names::is_plain_subscript(s));
+            let digits_first =
+                sub.split_once(',').is_some_and(|(d, s)| d.bytes().all(|b| b.is_ascii_digit()) && names::is_plain_subscript(s));
             if !digits_first {
-                return Err(boxed(
-                    Diagnostic::at(*sub_span, format!("malformed subscript `{}`", self.text(*sub_span)))
-                        .hint("write `x_1`, `x_i` or `x_{12}`; `K_{m,n}` is the commutation matrix, `I_{mn}` an identity of size mn"),
-                ));
+                return Err(boxed(Diagnostic::at(*sub_span, format!("malformed subscript `{}`", self.text(*sub_span))).hint(
+                    "write `x_1`, `x_i` or `x_{12}`; `K_{m,n}` is the commutation matrix, `I_{mn}` an identity of size mn",
+                )));
             }
         }
         let mut name = names::canonical(base, subscript.as_ref().map(|(s, _)| s.as_str()));
@@ -806,13 +819,13 @@ impl<'a> Parser<'a> {
         Ok(Expr { kind: ExprKind::Unvec(Box::new(args.remove(0)), shape), span: name.to(close) })
     }
 
-    /// The `_{m×n}` of `unvec`.
+    /// A shape `_{m×n}`, as after `unvec` and `0`.
     fn unvec_shape(&self, span: Span) -> PResult<(DimSpec, DimSpec)> {
         let written = self.text(span);
         let open = written.find('{').map_or(1, |i| i + 1);
         let inner = &written[open..written.len() - usize::from(written.ends_with('}'))];
         let Some((r, c)) = inner.split_once('×') else {
-            return Err(boxed(Diagnostic::at(span, "the shape of `unvec` is `rows×cols`").hint("write `unvec_{m×n}(v)`")));
+            return Err(boxed(Diagnostic::at(span, "a shape here is `rows×cols`").hint("write `unvec_{m×n}(v)`, `0_{m×n}`")));
         };
         let at = span.start + open;
         Ok((size(r, at).map_err(boxed)?, size(c, at + r.len() + '×'.len_utf8()).map_err(boxed)?))

@@ -66,6 +66,12 @@ fn write_expr(out: &mut String, e: &Expr) {
         ExprKind::Identity(Some(d)) => {
             let _ = write!(out, "(I {})", dim(d));
         }
+        ExprKind::Zero(r, c) => {
+            let _ = match c {
+                Some(c) => write!(out, "(0 {}×{})", dim(r), dim(c)),
+                None => write!(out, "(0 {})", dim(r)),
+            };
+        }
         ExprKind::Unvec(v, shape) => {
             let _ = match shape {
                 Some((r, c)) => write!(out, "(unvec {}×{} {})", dim(r), dim(c), expr(v)),
