@@ -865,14 +865,15 @@ impl Infer<'_> {
                 let mut acc = (self.expr(first)?, first.span);
                 let mut numbers = is_number(first);
                 for (sign, _, item) in rest {
-                    let rhs = (self.expr(item)?, item.span);
-                    let what = if *sign == Sign::Minus { "subtraction" } else { "addition" };
-                    let sh = match (numbers, is_number(item)) {
-                        (true, false) => rhs.0,
-                        (false, true) => acc.0.clone(),
-                        _ => self.apply(Op::Add, what, &[acc.clone(), rhs])?,
-                    };
+                    let mut rhs = (self.expr(item)?, item.span);
+                    match (numbers, is_number(item)) {
+                        (true, false) => acc.0 = rhs.0.clone(),
+                        (false, true) => rhs.0 = acc.0.clone(),
+                        _ => {}
+                    }
                     numbers &= is_number(item);
+                    let what = if *sign == Sign::Minus { "subtraction" } else { "addition" };
+                    let sh = self.apply(Op::Add, what, &[acc.clone(), rhs])?;
                     acc = (sh, acc.1.to(item.span));
                 }
                 Ok(acc.0)
