@@ -230,3 +230,17 @@ fn conventional_readings_stay() {
         Case { src: "f = x^T A x", reference: |x| v(x, "x").transpose() * v(x, "A") * v(x, "x") },
     ]);
 }
+
+/// Where a product of sizes must be factored, the factors are those of the
+/// identities people use: `vec(A)ᵀvec(X)` with `A` and `X` alike, and
+/// `(A ⊗ B) vec(X) = vec(B X Aᵀ)` with `X` of `B`'s columns by `A`'s.
+#[test]
+fn products_of_sizes_factor_as_the_identities_do() {
+    let out = matdiff::run("f = vec(A)^T vec(X)", &Options::default()).unwrap();
+    assert!(out.contains("∂f/∂A = X") && out.contains("∂f/∂X = A"), "{out}");
+    let src = "F = (A ⊗ B) vec(X)";
+    let program = matdiff::syntax::parse(src).unwrap();
+    let shapes = matdiff::shape::infer::infer(&program, src).unwrap();
+    let (a, b, x) = (&shapes.variables["A"], &shapes.variables["B"], &shapes.variables["X"]);
+    assert_eq!((&x.rows, &x.cols), (&b.cols, &a.cols), "A {a}, B {b}, X {x}");
+}
