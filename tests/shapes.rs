@@ -100,10 +100,13 @@ fn v<'a>(vals: &'a Values, name: &str) -> &'a M {
 #[test]
 fn numbers_broadcast_in_sums() {
     assert_read_as_typed(&[
-        Case { src: "f = sum((1 - X w).^2)", reference: |x| {
-            let r = (v(x, "X") * v(x, "w")).map(|e| (1.0 - e).powi(2));
-            scalar(sum(&r))
-        } },
+        Case {
+            src: "f = sum((1 - X w).^2)",
+            reference: |x| {
+                let r = (v(x, "X") * v(x, "w")).map(|e| (1.0 - e).powi(2));
+                scalar(sum(&r))
+            },
+        },
         Case { src: "f = 1 - p", reference: |x| v(x, "p").map(|e| 1.0 - e) },
         Case { src: "F = 2 - A", reference: |x| v(x, "A").map(|e| 2.0 - e) },
         Case { src: "f = sum(log(1 + exp(x)))", reference: |x| scalar(v(x, "x").iter().map(|e| (1.0 + e.exp()).ln()).sum()) },

@@ -608,18 +608,15 @@ impl Infer<'_> {
         for name in names {
             let Some(&at) = self.first_use.get(name) else { continue };
             let q = self.quote(at);
-            let (rows, cols) = (
-                marks.iter().find(|m| m.name == name && m.rows),
-                marks.iter().find(|m| m.name == name && !m.rows),
-            );
+            let (rows, cols) =
+                (marks.iter().find(|m| m.name == name && m.rows), marks.iter().find(|m| m.name == name && !m.rows));
             let mut size = |m: &Mark, placeholder: &str| {
                 let s = self.dims.show(m.other);
                 if s == "?" { placeholder.to_string() } else { s }
             };
             let upper = NameParts::split(name).is_upper();
-            // a vector taken for one was refused before marks on matrices;
-            // the operator's own hint (`xᵀy`, `l o s s`) says more
-            if !upper && d.hint.is_some() {
+            // letters side by side (`loss`) were a name mistyped, not a scalar
+            if !upper && d.hint.as_deref().is_some_and(|h| h.contains("is read as the product") || h.contains("needs `𝟙`")) {
                 continue;
             }
             let (would, decl) = match (upper, rows, cols) {
@@ -778,8 +775,11 @@ impl Infer<'_> {
                         }
                     };
                     let op = if what == "subtraction" { "−" } else { "+" };
-                    let example =
-                        if lsh == "a scalar" { format!("{} {op} {rq}", scaled(&lq)) } else { format!("{lq} {op} {}", scaled(&rq)) };
+                    let example = if lsh == "a scalar" {
+                        format!("{} {op} {rq}", scaled(&lq))
+                    } else {
+                        format!("{lq} {op} {}", scaled(&rq))
+                    };
                     d = d.hint(format!("only a number is added to every entry; any other scalar needs `𝟙`: `{example}`"));
                 }
                 d
