@@ -100,10 +100,13 @@ fn v<'a>(vals: &'a Values, name: &str) -> &'a M {
 #[test]
 fn numbers_broadcast_in_sums() {
     assert_read_as_typed(&[
-        Case { src: "f = sum((1 - X w).^2)", reference: |x| {
-            let r = (v(x, "X") * v(x, "w")).map(|e| (1.0 - e).powi(2));
-            scalar(sum(&r))
-        } },
+        Case {
+            src: "f = sum((1 - X w).^2)",
+            reference: |x| {
+                let r = (v(x, "X") * v(x, "w")).map(|e| (1.0 - e).powi(2));
+                scalar(sum(&r))
+            },
+        },
         Case { src: "f = 1 - p", reference: |x| v(x, "p").map(|e| 1.0 - e) },
         Case { src: "F = 2 - A", reference: |x| v(x, "A").map(|e| 2.0 - e) },
         Case { src: "f = sum(log(1 + exp(x)))", reference: |x| scalar(v(x, "x").iter().map(|e| (1.0 + e.exp()).ln()).sum()) },
@@ -229,4 +232,18 @@ fn conventional_readings_stay() {
         Case { src: "F = A x", reference: |x| v(x, "A") * v(x, "x") },
         Case { src: "f = x^T A x", reference: |x| v(x, "x").transpose() * v(x, "A") * v(x, "x") },
     ]);
+}
+
+/// Where a product of sizes must be factored, the factors are those of the
+/// identities people use: `vec(A)ᵀvec(X)` with `A` and `X` alike, and
+/// `(A ⊗ B) vec(X) = vec(B X Aᵀ)` with `X` of `B`'s columns by `A`'s.
+#[test]
+fn products_of_sizes_factor_as_the_identities_do() {
+    let out = matdiff::run("f = vec(A)^T vec(X)", &Options::default()).unwrap();
+    assert!(out.contains("∂f/∂A = X") && out.contains("∂f/∂X = A"), "{out}");
+    let src = "F = (A ⊗ B) vec(X)";
+    let program = matdiff::syntax::parse(src).unwrap();
+    let shapes = matdiff::shape::infer::infer(&program, src).unwrap();
+    let (a, b, x) = (&shapes.variables["A"], &shapes.variables["B"], &shapes.variables["X"]);
+    assert_eq!((&x.rows, &x.cols), (&b.cols, &a.cols), "A {a}, B {b}, X {x}");
 }

@@ -542,6 +542,12 @@ impl Graph {
         if &shape == self.shape(v) {
             return v;
         }
+        // unvec(vec(X)) shaped like X is X (`vec(A)ᵀvec(X)` with A, X alike)
+        if let Math::Vec(a) = *self.node(v)
+            && self.shape(a) == &shape
+        {
+            return a;
+        }
         let w = self.zero(shape);
         self.raw(Math::Unvec([v, w]))
     }

@@ -619,18 +619,15 @@ impl Infer<'_> {
         for name in names {
             let Some(&at) = self.first_use.get(name) else { continue };
             let q = self.quote(at);
-            let (rows, cols) = (
-                marks.iter().find(|m| m.name == name && m.rows),
-                marks.iter().find(|m| m.name == name && !m.rows),
-            );
+            let (rows, cols) =
+                (marks.iter().find(|m| m.name == name && m.rows), marks.iter().find(|m| m.name == name && !m.rows));
             let mut size = |m: &Mark, placeholder: &str| {
                 let s = self.dims.show(m.other);
                 if s == "?" { placeholder.to_string() } else { s }
             };
             let upper = NameParts::split(name).is_upper();
-            // a vector taken for one was refused before marks on matrices;
-            // the operator's own hint (`xᵀy`, `l o s s`) says more
-            if !upper && d.hint.is_some() {
+            // letters side by side (`loss`) were a name mistyped, not a scalar
+            if !upper && d.hint.as_deref().is_some_and(|h| h.contains("is read as the product") || h.contains("needs `𝟙`")) {
                 continue;
             }
             let (would, decl) = match (upper, rows, cols) {
@@ -789,8 +786,11 @@ impl Infer<'_> {
                         }
                     };
                     let op = if what == "subtraction" { "−" } else { "+" };
-                    let example =
-                        if lsh == "a scalar" { format!("{} {op} {rq}", scaled(&lq)) } else { format!("{lq} {op} {}", scaled(&rq)) };
+                    let example = if lsh == "a scalar" {
+                        format!("{} {op} {rq}", scaled(&lq))
+                    } else {
+                        format!("{lq} {op} {}", scaled(&rq))
+                    };
                     d = d.hint(format!("only a number is added to every entry; any other scalar needs `𝟙`: `{example}`"));
                 }
                 d
@@ -921,22 +921,23 @@ impl Infer<'_> {
                 let mut acc = (self.expr(first)?, first.span);
                 let mut numbers = is_number(first);
                 for (sign, _, item) in rest {
-                    let rhs = (self.expr(item)?, item.span);
-                    let what = if *sign == Sign::Minus { "subtraction" } else { "addition" };
-                    let sh = match (numbers, is_number(item)) {
-                        (true, false) => rhs.0,
-                        (false, true) => acc.0.clone(),
-                        _ => self.apply(Op::Add, what, &[acc.clone(), rhs]).map_err(|d| {
-                            // a bare `:` among the terms may have been meant to take the whole sum
-                            let bare_frob = |e: &Expr| matches!(e.kind, ExprKind::Frob(_)) && self.src.get(e.span.start..).is_some_and(|t| !t.starts_with('('));
-                            if bare_frob(item) || (bare_frob(first) && std::ptr::eq(&rest[0].2, item)) {
-                                d.hint("`:` binds tighter than `+` and `−`: `a + b : c` reads `a + (b : c)`; for the other reading write `(a + b) : c`")
-                            } else {
-                                d
-                            }
-                        })?,
-                    };
+                    let mut rhs = (self.expr(item)?, item.span);
+                    match (numbers, is_number(item)) {
+                        (true, false) => acc.0 = rhs.0.clone(),
+                        (false, true) => rhs.0 = acc.0.clone(),
+                        _ => {}
+                    }
                     numbers &= is_number(item);
+                    let what = if *sign == Sign::Minus { "subtraction" } else { "addition" };
+                    let sh = self.apply(Op::Add, what, &[acc.clone(), rhs]).map_err(|d| {
+                        // a bare `:` among the terms may have been meant to take the whole sum
+                        let bare_frob = |e: &Expr| matches!(e.kind, ExprKind::Frob(_)) && self.src.get(e.span.start..).is_some_and(|t| !t.starts_with('('));
+                        if bare_frob(item) || (bare_frob(first) && std::ptr::eq(&rest[0].2, item)) {
+                            d.hint("`:` binds tighter than `+` and `−`: `a + b : c` reads `a + (b : c)`; for the other reading write `(a + b) : c`")
+                        } else {
+                            d
+                        }
+                    })?;
                     acc = (sh, acc.1.to(item.span));
                 }
                 Ok(acc.0)

@@ -140,8 +140,11 @@ pub fn apply<A: DimAlgebra>(op: Op, args: &[Sh<A::D>], alg: &mut A) -> Result<Sh
             Sh { rows: n, cols: alg.one() }
         }
         Op::Vec => {
+            // columns times rows: where inference must factor the length
+            // against a Kronecker product's (`(A ⊗ B) vec(X)`), factor by
+            // factor is then the reading of `(A ⊗ B) vec(X) = vec(B X Aᵀ)`
             let s = &args[0];
-            Sh { rows: alg.times(&s.rows, &s.cols).ok_or(Mismatch::TooLarge)?, cols: alg.one() }
+            Sh { rows: alg.times(&s.cols, &s.rows).ok_or(Mismatch::TooLarge)?, cols: alg.one() }
         }
         Op::Unvec => args[1].clone(),
     })
