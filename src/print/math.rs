@@ -419,9 +419,20 @@ impl Renderer<'_> {
         if bottom.is_empty() && top.len() == 1 {
             return (negative.get(), top.pop().expect("one factor"));
         }
-        // juxtaposed, each factor binds tighter than a product
-        let top: Vec<Piece> = top.into_iter().map(|p| self.wrap(p, Level::Postfix)).collect();
-        let bottom: Vec<Piece> = bottom.into_iter().map(|p| self.wrap(p, Level::Postfix)).collect();
+        // juxtaposed, each factor binds tighter than a product (but a lone
+        // 1×1 chain at the end needs no brackets: 2xᵀAx); alone in a LaTeX
+        // fraction's part, nothing needs brackets
+        let bottom_empty = bottom.is_empty();
+        let juxtaposed = |pieces: Vec<Piece>| -> Vec<Piece> {
+            let (n, latex_alone) = (pieces.len(), self.style == Style::Latex && pieces.len() == 1 && !bottom_empty);
+            pieces
+                .into_iter()
+                .enumerate()
+                .map(|(i, p)| if latex_alone || (bare_chain && i + 1 == n && p.prec == Level::Product) { p } else { self.wrap(p, Level::Postfix) })
+                .collect()
+        };
+        let top = juxtaposed(top);
+        let bottom = juxtaposed(bottom);
         if bottom.is_empty() {
             return (negative.get(), Piece::with(self.juxtapose(top), Level::Product));
         }
