@@ -406,7 +406,7 @@ impl Renderer<'_> {
             })
             .collect();
         let mut top: Vec<Piece> = Vec::new();
-        let bare_chain = matrices.is_empty() && chains.len() == 1;
+        let bare_chain = matrices.is_empty() && chains.len() == 1 && ones.is_empty();
         if !coef.is_one() || (ones.is_empty() && chains.is_empty() && matrices.is_empty()) {
             top.push(self.number(coef));
         }
