@@ -568,7 +568,7 @@ impl Renderer<'_> {
                 let base = self.render(*a);
                 match superscript(k) {
                     Some(u) => self.superscript(base, k.to_string(), u),
-                    None => self.superscript(base, k.to_string(), format!("^({k})")),
+                    None => self.superscript(base, k.to_string(), format!("^({})", k.to_string().replace('-', "−"))),
                 }
             }
             Math::EPow([a, k]) => {
@@ -579,7 +579,12 @@ impl Renderer<'_> {
                     let again = self.render(*a).doc;
                     return Piece::with(base.doc.append(RcDoc::text(" ∘ ")).append(again), Level::Hadamard);
                 }
-                self.superscript(base, format!("\\circ {k}"), format!("^∘{k}"))
+                // x^∘2, x^∘−1 (a true minus), x^∘(3/2)
+                let unicode = match k.as_int() {
+                    Some(_) => format!("^∘{}", k.to_string().replace('-', "−")),
+                    None => format!("^∘({})", k.to_string().replace('-', "−")),
+                };
+                self.superscript(base, format!("\\circ {k}"), unicode)
             }
             Math::Map([f, a]) => {
                 let Math::Fun(f) = g.node(*f) else { unreachable!("map of a non-function") };
