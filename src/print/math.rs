@@ -499,9 +499,11 @@ impl Renderer<'_> {
                 let (neg, p) = self.product(x, true);
                 (neg, self.wrap(p, level.tighter()))
             }
+            // (a sum is bracketed as an operand of `:` whichever way the
+            // table ranks them: (s − y) : ds)
             _ => {
                 let (neg, p) = self.signed(x);
-                (neg, self.wrap(p, level.tighter()))
+                (neg, self.wrap(p, level.tighter().max(Level::Kronecker)))
             }
         };
         let ((na, pa), (nb, pb)) = (operand(a), operand(b));
