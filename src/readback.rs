@@ -11,8 +11,8 @@
 //! `r×c` (so `2I` has a size).
 //!
 //! A text that reads back as a different value is always a failure (exit 3,
-//! like any failed check). A text the parser cannot read fails or is only
-//! reported, as [`unreadable_fails`] says for its style.
+//! like any failed check). A text matdiff cannot read back fails or is only
+//! reported, as [`unreadable_fails`] says for its style and [`Stage`].
 
 use std::collections::HashMap;
 
@@ -25,19 +25,34 @@ use crate::present::Presentation;
 use crate::print::math::{Renderer, Style};
 use crate::shape::{Dim, Shape};
 
-/// THE SWITCH: whether a printed text that matdiff's parser cannot read
-/// (a syntax, shape or size error, or a size it cannot infer) fails the
-/// check with exit 3 (`true`), or is only reported (`false`: in the JSON's
-/// `readback` list). A text that parses and evaluates differently always
-/// fails, whatever this says.
+/// Where reading a printed text back stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// The parser does not read the notation (`\frac` before the LaTeX
+    /// reader, `K_{m,n}`, `0_{n×n}`).
+    Parse,
+    /// It parses, but its shapes cannot be inferred (a size that nothing
+    /// fixes, sizes that are products such as `mn` that inference does not
+    /// unify yet) or a size is missing when it is evaluated.
+    Shapes,
+}
+
+/// THE SWITCH: whether a printed text that matdiff cannot read back fails
+/// the check with exit 3 (`true`), or is only reported (`false`: in the
+/// JSON's `readback` list). A text that reads back and evaluates
+/// differently always fails, whatever this says.
 ///
-/// Today the parser reads matdiff's Unicode; the LaTeX reader is being
-/// built: flip `Style::Latex` to `true` once it reads every notation the
-/// LaTeX printer uses (`\frac`, `^{\top}`, `\operatorname{…}`, `\mathbf{1}`).
-pub const fn unreadable_fails(style: Style) -> bool {
-    match style {
-        Style::Unicode => true,
-        Style::Latex => false,
+/// - Unicode that does not parse fails.
+/// - Unicode whose shapes cannot be inferred is reported: flip it to `true`
+///   once inference unifies products of sizes (`(xᵀ ⊗ Aᵀ)vec(A)`, issue 13).
+/// - LaTeX is reported: flip both to `true` once the parser reads every
+///   notation the LaTeX printer uses (`\frac`, `^{\top}`, `\operatorname{…}`,
+///   `\mathbf{1}`, `\left(`).
+pub const fn unreadable_fails(style: Style, stage: Stage) -> bool {
+    match (style, stage) {
+        (Style::Unicode, Stage::Parse) => true,
+        (Style::Unicode, Stage::Shapes) => false,
+        (Style::Latex, _) => false,
     }
 }
 
@@ -50,7 +65,7 @@ const ATTEMPTS: usize = 20;
 #[derive(Clone, Debug)]
 pub enum Failure {
     /// The parser cannot read it (or cannot size it).
-    Unreadable { style: Style, why: String },
+    Unreadable { style: Style, stage: Stage, why: String },
     /// It reads back as a different value.
     Differs { style: Style, what: String, error: f64 },
 }
@@ -59,7 +74,7 @@ impl Failure {
     /// Whether this failure makes the check fail (exit 3).
     pub fn fails(&self) -> bool {
         match self {
-            Failure::Unreadable { style, .. } => unreadable_fails(*style),
+            Failure::Unreadable { style, stage, .. } => unreadable_fails(*style, *stage),
             Failure::Differs { .. } => true,
         }
     }
@@ -72,7 +87,7 @@ impl std::fmt::Display for Failure {
             Style::Latex => "LaTeX",
         };
         match self {
-            Failure::Unreadable { style: s, why } => write!(f, "the printed {} does not read back: {why}", style(s)),
+            Failure::Unreadable { style: s, why, .. } => write!(f, "the printed {} does not read back: {why}", style(s)),
             Failure::Differs { style: s, what, error } => {
                 write!(f, "the printed {} of {what} reads back as a different value (relative error {error:.1e})", style(s))
             }
@@ -192,20 +207,20 @@ fn definition_order(g: &Graph, wheres: &[(Name, Id)]) -> Vec<(Name, Id)> {
 }
 
 /// The program read back: its graph and each line's node in it.
-fn read(src: &str, lines: &[Line]) -> Result<(Graph, Vec<Id>), String> {
+fn read(src: &str, lines: &[Line]) -> Result<(Graph, Vec<Id>), (Stage, String)> {
     // the message, and the line it is about
     let why = |d: &crate::diagnostic::Diagnostic| {
         let line = d.labels.first().and_then(|l| src.get(..l.span.start.min(src.len()))).map_or(0, |s| s.matches('\n').count());
         format!("{} in `{}`", d.message, src.lines().nth(line).unwrap_or_default())
     };
-    let program = crate::syntax::parse(src).map_err(|d| why(&d))?;
-    let shapes = crate::shape::infer::infer(&program, src).map_err(|d| why(&d))?;
-    let lowered = crate::lower::lower(&program, &shapes, None).map_err(|d| why(&d))?;
+    let program = crate::syntax::parse(src).map_err(|d| (Stage::Parse, why(&d)))?;
+    let shapes = crate::shape::infer::infer(&program, src).map_err(|d| (Stage::Shapes, why(&d)))?;
+    let lowered = crate::lower::lower(&program, &shapes, None).map_err(|d| (Stage::Shapes, why(&d)))?;
     let g = lowered.graph;
     let mut roots = Vec::with_capacity(lines.len());
     for l in lines {
         let def = g.names.get(&l.name).and_then(|i| i.def);
-        roots.push(def.ok_or_else(|| format!("`{}` is not defined in the text read back", l.name))?);
+        roots.push(def.ok_or_else(|| (Stage::Parse, format!("`{}` is not defined in the text read back", l.name)))?);
     }
     Ok((g, roots))
 }
@@ -255,7 +270,7 @@ fn verify_texts(g: &Graph, texts: &Texts, variables: &[Name], dims: &[Name], see
         }
         let failure = match read(&src, &lines) {
             Ok((back, roots)) => compare(g, &back, &lines, &roots, variables, dims, seed, style),
-            Err(why) => Some(Failure::Unreadable { style, why }),
+            Err((stage, why)) => Some(Failure::Unreadable { style, stage, why }),
         };
         match failure {
             Some(f) if f.fails() => return Err(f),
@@ -296,7 +311,7 @@ fn compare(
                     error: f64::INFINITY,
                 });
             }
-            Err(e) => return Some(Failure::Unreadable { style, why: e.to_string() }),
+            Err(e) => return Some(Failure::Unreadable { style, stage: Stage::Shapes, why: e.to_string() }),
         };
         for ((line, got), want) in lines.iter().zip(&got).zip(&want) {
             let error = numeric::relative_error(got, want);

@@ -5,7 +5,8 @@
 
 use matdiff::{Format, Options};
 
-/// `(program, --wrt, --hessian, the Unicode result lines before the check line)`.
+/// `(program, --wrt, --hessian, the Unicode result lines before the shapes
+/// and check lines)`.
 const CASES: &[(&str, &str, bool, &str)] = &[
     // scalars everywhere
     ("α, β : scalar\nf = α β + sin(α)", "", false, "∂f/∂α = β + cos(α)\n∂f/∂β = α"),
@@ -30,6 +31,9 @@ fn degenerate_programs_have_checked_results() {
         let opts = Options { wrt, hessian, format: Format::Unicode, ..Options::default() };
         let out = matdiff::run(src, &opts).unwrap_or_else(|e| panic!("{src}:\n{}", e.render(src, None)));
         let (result, check) = out.split_once("\n  checked: ").unwrap_or_else(|| panic!("{src}: no check line in\n{out}"));
+        // (the shapes line, `  for x : n, …`, is pinned by the snapshots)
+        let (result, shapes) = result.rsplit_once("\n  for ").unwrap_or_else(|| panic!("{src}: no shapes line in\n{out}"));
+        assert!(!shapes.is_empty(), "{src}");
         assert_eq!(result, want, "{src}");
         assert!(check.starts_with("max relative error"), "{src}: {check}");
     }

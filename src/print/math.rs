@@ -409,7 +409,7 @@ impl Renderer<'_> {
             })
             .collect();
         let mut top: Vec<Piece> = Vec::new();
-        let bare_chain = matrices.is_empty() && chains.len() == 1;
+        let bare_chain = matrices.is_empty() && chains.len() == 1 && ones.is_empty();
         if !coef.is_one() || (ones.is_empty() && chains.is_empty() && matrices.is_empty()) {
             top.push(self.number(coef));
         }
@@ -422,9 +422,20 @@ impl Renderer<'_> {
         if bottom.is_empty() && top.len() == 1 {
             return (negative.get(), top.pop().expect("one factor"));
         }
-        // juxtaposed, each factor binds tighter than a product
-        let top: Vec<Piece> = top.into_iter().map(|p| self.wrap(p, Level::Postfix)).collect();
-        let bottom: Vec<Piece> = bottom.into_iter().map(|p| self.wrap(p, Level::Postfix)).collect();
+        // juxtaposed, each factor binds tighter than a product (but a lone
+        // 1×1 chain at the end needs no brackets: 2xᵀAx); alone in a LaTeX
+        // fraction's part, nothing needs brackets
+        let bottom_empty = bottom.is_empty();
+        let juxtaposed = |pieces: Vec<Piece>| -> Vec<Piece> {
+            let (n, latex_alone) = (pieces.len(), self.style == Style::Latex && pieces.len() == 1 && !bottom_empty);
+            pieces
+                .into_iter()
+                .enumerate()
+                .map(|(i, p)| if latex_alone || (bare_chain && i + 1 == n && p.prec == Level::Product) { p } else { self.wrap(p, Level::Postfix) })
+                .collect()
+        };
+        let top = juxtaposed(top);
+        let bottom = juxtaposed(bottom);
         if bottom.is_empty() {
             return (negative.get(), Piece::with(self.juxtapose(top), Level::Product));
         }
@@ -491,9 +502,11 @@ impl Renderer<'_> {
                 let (neg, p) = self.product(x, true);
                 (neg, self.wrap(p, level.tighter()))
             }
+            // (a sum is bracketed as an operand of `:` whichever way the
+            // table ranks them: (s − y) : ds)
             _ => {
                 let (neg, p) = self.signed(x);
-                (neg, self.wrap(p, level.tighter()))
+                (neg, self.wrap(p, level.tighter().max(Level::Kronecker)))
             }
         };
         let ((na, pa), (nb, pb)) = (operand(a), operand(b));
@@ -560,7 +573,7 @@ impl Renderer<'_> {
                 let base = self.render(*a);
                 match superscript(k) {
                     Some(u) => self.superscript(base, k.to_string(), u),
-                    None => self.superscript(base, k.to_string(), format!("^({k})")),
+                    None => self.superscript(base, k.to_string(), format!("^({})", k.to_string().replace('-', "−"))),
                 }
             }
             Math::EPow([a, k]) => {
@@ -571,7 +584,12 @@ impl Renderer<'_> {
                     let again = self.render(*a).doc;
                     return Piece::with(base.doc.append(RcDoc::text(" ∘ ")).append(again), Level::Hadamard);
                 }
-                self.superscript(base, format!("\\circ {k}"), format!("^∘{k}"))
+                // x^∘2, x^∘−1 (a true minus), x^∘(3/2)
+                let unicode = match k.as_int() {
+                    Some(_) => format!("^∘{}", k.to_string().replace('-', "−")),
+                    None => format!("^∘({})", k.to_string().replace('-', "−")),
+                };
+                self.superscript(base, format!("\\circ {k}"), unicode)
             }
             Math::Map([f, a]) => {
                 let Math::Fun(f) = g.node(*f) else { unreachable!("map of a non-function") };
