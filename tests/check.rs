@@ -152,5 +152,8 @@ fn rounding_is_not_a_wrong_result() {
         "x : 1×4\nW : 4×3\nb_1 : 1×3\np : 1×3\na = x W.^21 + b_1\nf = p : log(softmax(σ(a)))",
     ] {
         runs(src, true, true);
+        // every line of the derivation is checked the same way
+        let options = Options { hessian: true, steps: true, ..Default::default() };
+        matdiff::run_guarded(src, &options).unwrap_or_else(|e| panic!("{src} --steps: {e:?}"));
     }
 }
