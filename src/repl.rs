@@ -333,7 +333,11 @@ fn help() -> String {
 /// (which comes with its `(`). The start of the word and the candidates.
 pub fn complete(line: &str, pos: usize, names: &[String]) -> (usize, Vec<String>) {
     let before = &line[..pos];
-    let start = before.char_indices().rev().find(|(_, c)| !(c.is_alphanumeric() || *c == '_' || *c == ':')).map_or(0, |(i, c)| i + c.len_utf8());
+    let start = before
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !(c.is_alphanumeric() || *c == '_' || *c == ':'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let word = &before[start..];
     let candidates: Vec<String> = if before.trim_start().starts_with(":format ") {
         FORMATS.iter().map(|(f, _)| f.to_string()).collect()
