@@ -142,16 +142,35 @@ impl Session {
         };
         match word {
             ":wrt" => {
+                let before = self.options.wrt.clone();
                 if !argument.is_empty() {
                     self.options.wrt = vec![argument.to_string()];
                 }
-                self.derive(reply);
+                // names that do not work are not kept
+                if !self.derive(reply) {
+                    self.options.wrt = before;
+                }
+            }
+            ":of" if argument.is_empty() => {
+                self.options.of = None;
+                reply.say("differentiating the last definition");
             }
             ":of" => {
-                self.options.of = (!argument.is_empty()).then(|| argument.to_string());
-                match &self.options.of {
-                    Some(name) => reply.say(format!("differentiating `{name}`")),
-                    None => reply.say("differentiating the last definition"),
+                // the names as the program spells them, once it has any
+                let definitions: Vec<matdiff::name::Name> = match front_end(&self.source()) {
+                    Ok(shapes) => shapes.definitions.keys().map(|d| matdiff::name::Name::new(d)).collect(),
+                    Err(_) => Vec::new(),
+                };
+                match matdiff::name::resolve(argument, &definitions) {
+                    Some(name) => {
+                        self.options.of = Some(argument.to_string());
+                        reply.say(format!("differentiating `{name}`"));
+                    }
+                    None if definitions.is_empty() => reply.error("error: :of names a definition, and the program has none yet"),
+                    None => reply.error(format!(
+                        "error: `{argument}` is not a definition of the program: its definitions are {}",
+                        matdiff::name::list(&definitions)
+                    )),
                 }
             }
             ":hessian" => {
@@ -216,17 +235,18 @@ impl Session {
         }
     }
 
-    /// `:wrt`: the derivative of the program so far.
-    fn derive(&self, reply: &mut Reply) {
+    /// `:wrt`: the derivative of the program so far; whether there is one.
+    fn derive(&self, reply: &mut Reply) -> bool {
         if self.lines.is_empty() {
             reply.error("error: the program is empty: type a definition first, such as `f = x^T A x`");
-            return;
+            return false;
         }
         let src = self.source();
         match matdiff::run_guarded(&src, &self.options) {
             Ok(text) => reply.say(text),
-            Err(e) => reply.error(e.render(&src, None)),
+            Err(e) => reply.error(in_session_words(&e.render(&src, None))),
         }
+        reply.err.is_empty()
     }
 
     fn load(&mut self, file: &str, reply: &mut Reply) {
@@ -280,10 +300,18 @@ impl Session {
     }
 }
 
-/// Parse and shapes: what a statement must pass to join the program.
+/// Parse and shapes: what a statement must pass to join the program. A
+/// panic there (a bug) refuses the statement rather than end the session.
 fn front_end(src: &str) -> Result<matdiff::shape::infer::Shapes, matdiff::diagnostic::Diagnostic> {
-    let program = matdiff::syntax::parse(src)?;
-    matdiff::shape::infer::infer(&program, src)
+    let checked = std::panic::catch_unwind(|| {
+        let program = matdiff::syntax::parse(src)?;
+        matdiff::shape::infer::infer(&program, src)
+    });
+    checked.unwrap_or_else(|_| {
+        Err(matdiff::diagnostic::Diagnostic::new(
+            "internal error while reading the program: this is a bug in matdiff, please report it",
+        ))
+    })
 }
 
 /// Every name with its shape, as a declaration writes it (`W : m×n`,
@@ -299,6 +327,14 @@ fn declared(shapes: &matdiff::shape::infer::Shapes) -> Vec<(String, String)> {
         }
     };
     shapes.definitions.iter().chain(&shapes.variables).map(|(name, shape)| (name.clone(), written(shape))).collect()
+}
+
+/// A message of the pipeline in the session's words: its options are
+/// commands here (`--wrt W` is `:wrt W`).
+fn in_session_words(message: &str) -> String {
+    ["wrt", "of", "hessian", "steps", "format"]
+        .iter()
+        .fold(message.to_string(), |text, option| text.replace(&format!("--{option}"), &format!(":{option}")))
 }
 
 fn on_off(on: bool) -> &'static str {
@@ -333,7 +369,11 @@ fn help() -> String {
 /// (which comes with its `(`). The start of the word and the candidates.
 pub fn complete(line: &str, pos: usize, names: &[String]) -> (usize, Vec<String>) {
     let before = &line[..pos];
-    let start = before.char_indices().rev().find(|(_, c)| !(c.is_alphanumeric() || *c == '_' || *c == ':')).map_or(0, |(i, c)| i + c.len_utf8());
+    let start = before
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !(c.is_alphanumeric() || *c == '_' || *c == ':'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let word = &before[start..];
     let candidates: Vec<String> = if before.trim_start().starts_with(":format ") {
         FORMATS.iter().map(|(f, _)| f.to_string()).collect()
@@ -515,6 +555,12 @@ mod tests {
         assert_eq!(s.input(":of").out, "differentiating the last definition\n");
         assert!(s.input(":wrt A").out.contains("∂g/∂A"));
         assert!(s.input(":format tex").err.contains("unknown format `tex`"));
+        // errors in the session's words, and names checked as they are typed
+        let r = s.input(":wrt Q");
+        assert!(r.err.starts_with("error: `:wrt Q` names no variable of the program"), "{r:?}");
+        let r = s.input(":of Z");
+        assert_eq!(r.err, "error: `Z` is not a definition of the program: its definitions are f, g\n");
+        assert!(s.input(":wrt").out.contains("∂g/∂A"), "a wrong :wrt or :of changes nothing");
         assert!(s.input(":wrtt").err.contains("did you mean `:wrt`?"));
         s.input(":undo");
         assert_eq!(s.source(), "A : 3×3\nf = x^T A x\n");

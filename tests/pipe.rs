@@ -23,7 +23,8 @@ fn run_into_closed_pipe(args: &[&str]) -> (Option<i32>, String) {
 #[test]
 fn a_closed_pipe_ends_quietly() {
     let long = ["-f", "examples/two-layer-mlp.mdiff", "--steps", "--format", "latex"];
-    for args in [&["s = σ(W x); E = 1/2 (s-y):(s-y)", "--wrt", "W"][..], &long, &["f = x^T A x", "--format", "numpy"], &["--help"]]
+    for args in
+        [&["s = σ(W x); E = 1/2 (s-y):(s-y)", "--wrt", "W"][..], &long, &["f = x^T A x", "--format", "numpy"], &["--help"]]
     {
         let (code, stderr) = run_into_closed_pipe(args);
         assert_eq!((code, stderr.as_str()), (Some(0), ""), "matdiff {args:?} into a closed pipe");
@@ -44,11 +45,7 @@ fn an_error_is_still_reported() {
 #[test]
 fn a_full_disk_is_an_error() {
     let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else { return };
-    let output = Command::new(env!("CARGO_BIN_EXE_matdiff"))
-        .args(["f = x^T A x"])
-        .stdout(full)
-        .output()
-        .expect("matdiff runs");
+    let output = Command::new(env!("CARGO_BIN_EXE_matdiff")).args(["f = x^T A x"]).stdout(full).output().expect("matdiff runs");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.starts_with("error: cannot write the output"), "{stderr}");
