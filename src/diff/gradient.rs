@@ -11,11 +11,11 @@
 //! A symmetric variable (declared `symmetric` or `spd`) varies only
 //! symmetrically, so its gradient is the symmetric `G` with `df = G : dX`
 //! for every symmetric `dX`: `sym(∇) = ½(∇ + ∇ᵀ)` of the unconstrained
-//! gradient `∇` ([`symmetrize`]). Not `∇ + ∇ᵀ − Diag(∇)`, which some
+//! gradient `∇` ([`restrict`]). Not `∇ + ∇ᵀ − Diag(∇)`, which some
 //! references give and which is no gradient for the Frobenius product
 //! (Srinivasan and Panda, arXiv:1911.06491). Jacobians and Hessians with
 //! respect to a symmetric `X` take the same convention on `vec`: the
-//! symmetrizer `P = ½(I + K_{n,n})` on the variable's side ([`symmetrize_columns`]),
+//! symmetrizer `P = ½(I + K_{n,n})` on the variable's side ([`restrict_columns`]),
 //! so that `J P vec(dX) = J vec(dX)` for symmetric `dX`, `J P` is zero on
 //! antisymmetric directions, and for a scalar `vec(∇)ᵀP = vec(sym ∇)ᵀ`; a
 //! Hessian is `P H P`, the Jacobian of the symmetric gradient along
@@ -97,7 +97,7 @@ pub fn gradients(g: &mut Graph, chain: &Chain, f: Name, wrt: &[Name]) -> Gradien
         .iter()
         .map(|&x| {
             let grad = match adjoints.get(&x) {
-                Some(&a) => symmetrize(g, x, a),
+                Some(&a) => restrict(g, x, a),
                 None => {
                     let shape = g.info(x).shape.clone();
                     g.zero(shape)
@@ -141,7 +141,7 @@ pub fn moves(g: &Graph, x: Name) -> Moves {
 /// symmetric `G` with `G : dX = grad : dX` for symmetric `dX`); for a
 /// diagonal one, `Diag(diag(grad))` (likewise for diagonal `dX`);
 /// otherwise `grad` itself.
-pub fn symmetrize(g: &mut Graph, x: Name, grad: Id) -> Id {
+pub fn restrict(g: &mut Graph, x: Name, grad: Id) -> Id {
     match moves(g, x) {
         Moves::Freely => grad,
         Moves::Symmetrically => {
@@ -162,7 +162,7 @@ pub fn symmetrize(g: &mut Graph, x: Name, grad: Id) -> Id {
 /// columns for `x_ij` and `x_ji` are their average; for a diagonal one,
 /// `j Diag(vec I_n)`, zero in the columns of off-diagonal entries;
 /// otherwise `j` itself.
-pub fn symmetrize_columns(g: &mut Graph, x: Name, j: Id) -> Id {
+pub fn restrict_columns(g: &mut Graph, x: Name, j: Id) -> Id {
     let n = g.info(x).shape.rows.clone();
     match moves(g, x) {
         Moves::Freely => j,

@@ -115,7 +115,7 @@ pub fn derive(g: &mut Graph, chain: &Chain, of: Name, wrt: &[Name], kind: Kind) 
                 .iter()
                 .map(|&x| {
                     let j = jacobian::jacobian(g, &chain.bindings, root, x);
-                    (x, gradient::symmetrize_columns(g, x, j))
+                    (x, gradient::restrict_columns(g, x, j))
                 })
                 .collect();
             let (numpy_defs, entries) = simplify_all(g, &[], &results);
@@ -138,7 +138,7 @@ pub fn derive(g: &mut Graph, chain: &Chain, of: Name, wrt: &[Name], kind: Kind) 
                 let mut bindings = chain.bindings.clone();
                 bindings.extend(grad.adjoints.iter().map(|&a| (a, g.info(a).def.expect("defined"))));
                 let h = jacobian::jacobian(g, &bindings, grad_entries[0].readable, x);
-                let h = gradient::symmetrize_columns(g, x, h);
+                let h = gradient::restrict_columns(g, x, h);
                 let (_, mut e) = simplify_all(g, &[], &[(x, h)]);
                 g.names.get_mut(&x).expect("declared").props = declared;
                 adjoints.extend(grad.adjoints);

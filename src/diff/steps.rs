@@ -271,7 +271,7 @@ pub fn gradient(g: &mut Graph, chain: &Chain, f: Name, wrt: &[Name]) -> Steps {
     if !restricted.is_empty() {
         let mut why: Vec<String> = Vec::new();
         for &x in &restricted {
-            let s = super::gradient::symmetrize(g, x, pending[&x]);
+            let s = super::gradient::restrict(g, x, pending[&x]);
             let (s, _) = simplified(g, s);
             pending.insert(x, s);
             why.push(match moves(g, x) {
