@@ -9,7 +9,8 @@
 //!   `t sign(t) = abs(t)`), then the matrix factors, adjacent powers of one
 //!   base merged (`X²X = X³`, `XX⁻¹ = I`);
 //! - a power of a power is one power, for an integer outer exponent, and
-//!   the inverse of a product of square factors the product of inverses;
+//!   the inverse of a product of square factors the product of inverses,
+//!   an integer power of a product of scalars the product of powers;
 //! - transposes are pushed to the leaves: `(AB)ᵀ = BᵀAᵀ`;
 //! - each sum is flattened, like terms collected (`2A − A = A`: hash-consing
 //!   makes equal terms one node, so "like" is an id comparison), zeros
@@ -98,6 +99,15 @@ fn normal(g: &mut Graph, node: Math) -> Id {
                 && let Some(jk) = g.num_value(j).and_then(|j| j.checked_mul(k))
             {
                 return g.pow(b, jk);
+            }
+            // (ab)ᵏ = aᵏbᵏ for scalars and an integer k (`scalar-power-product`)
+            if let Math::Mul([x, y]) = *g.node(a)
+                && g.is_scalar(x)
+                && g.is_scalar(y)
+                && k.is_integer()
+            {
+                let (xk, yk) = (normal(g, Math::Pow([x, k_id])), normal(g, Math::Pow([y, k_id])));
+                return chain(g, xk, yk);
             }
             // (AB…Z)⁻¹ = Z⁻¹…B⁻¹A⁻¹ for square factors (`inverse-product`)
             let fs = factors(g, a);

@@ -14,6 +14,7 @@ pub const RULES: &[Rule] = &[
     rule("scalar-power",         "(* ?a (pow ?a ?k))",          "(pow ?a (+ ?k 1))",              "a·aᵏ = aᵏ⁺¹ for a scalar a").when(&[(Scalar, "?a")]),
     rule("scalar-power-left",    "(* (pow ?a ?k) ?a)",          "(pow ?a (+ ?k 1))",              "aᵏ·a = aᵏ⁺¹ for a scalar a").when(&[(Scalar, "?a")]),
     rule("power-of-power",       "(pow (pow ?a ?j) ?k)",        "(pow ?a (* ?j ?k))",             "(Aʲ)ᵏ = Aʲᵏ for an integer k").when(&[(Integer, "?k")]),
+    rule("scalar-power-product", "(pow (* ?a ?b) ?k)",          "(* (pow ?a ?k) (pow ?b ?k))",    "(ab)ᵏ = aᵏbᵏ for scalars a, b and an integer k").when(&[(Scalar, "?a"), (Scalar, "?b"), (Integer, "?k")]),
     rule("sign-times",           "(* ?t (map sign ?t))",        "(map abs ?t)",                   "t sign(t) = abs(t)").when(&[(Scalar, "?t")]),
     rule("sign-times-left",      "(* (map sign ?t) ?t)",        "(map abs ?t)",                   "sign(t) t = abs(t)").when(&[(Scalar, "?t")]),
     rule("sign-over-abs",        "(* (map sign ?t) (pow (map abs ?t) -1))", "(pow ?t -1)",       "sign(t)/abs(t) = 1/t").when(&[(Scalar, "?t")]),
