@@ -582,8 +582,9 @@ const LOGISTIC: &str = "X : n×d\nw : d\ny : n\np = σ(X w)\nf = -((y : log(p)) 
 
 /// Issue 16: documented, checked arguments; the value; both at once.
 #[test]
+#[cfg_attr(not(has_numpy), ignore = "needs python3 with NumPy: not found when the tests were built")]
 fn the_module_documents_and_checks_its_arguments() {
-    let Some(python) = python() else { return };
+    let python = python();
     let module = module_of(LOGISTIC, "# wrt: w");
     python_asserts(
         &python,
@@ -623,8 +624,9 @@ assert m.function(X=X, w=w, y=y, z=1.0) == m.function(X=X, w=w, y=y), "other key
 /// `lambda`, the contract's spelling of `λ`, is accepted as well as the
 /// Python name `lambda_`.
 #[test]
+#[cfg_attr(not(has_numpy), ignore = "needs python3 with NumPy: not found when the tests were built")]
 fn lambda_is_accepted_as_spelled() {
-    let Some(python) = python() else { return };
+    let python = python();
     let module = module_of("x : n\nf = λ (x^T x)\n", "");
     python_asserts(
         &python,
@@ -643,8 +645,9 @@ assert "lambda (or lambda_) : float" in m.derivatives.__doc__, m.derivatives.__d
 /// Issue 16: gradient descent with the logistic-regression module, as a
 /// user would write it, lowers the loss that `function` reports.
 #[test]
+#[cfg_attr(not(has_numpy), ignore = "needs python3 with NumPy: not found when the tests were built")]
 fn gradient_descent_with_the_module_lowers_the_loss() {
-    let Some(python) = python() else { return };
+    let python = python();
     let module = module_of(LOGISTIC, "# wrt: w");
     python_asserts(
         &python,
@@ -671,8 +674,9 @@ assert np.corrcoef(w, truth)[0, 1] > 0.9, w
 /// agrees with an independent NumPy computation of it (the chain rule
 /// written by hand, σ′ = σ(v)σ(−v)) at 60 random points, to 1e-8 relative.
 #[test]
+#[cfg_attr(not(has_numpy), ignore = "needs python3 with NumPy: not found when the tests were built")]
 fn a_hessian_that_cancels_is_computed_accurately() {
-    let Some(python) = python() else { return };
+    let python = python();
     let src = std::fs::read_to_string(root().join("tests/numpy/high-power-softmax-hessian.mdiff")).expect("the program");
     let module = matdiff::run_guarded(&src, &options_of(&src)).expect("derives");
     python_asserts(
@@ -711,8 +715,9 @@ assert worst < 1e-8, worst
 /// Issue 16: with `--hessian`, one module computes the gradient and the
 /// Hessian (and the value), from one forward pass.
 #[test]
+#[cfg_attr(not(has_numpy), ignore = "needs python3 with NumPy: not found when the tests were built")]
 fn a_hessian_module_computes_the_gradient_too() {
-    let Some(python) = python() else { return };
+    let python = python();
     let module = module_of(LOGISTIC, "# wrt: w\n# hessian");
     python_asserts(
         &python,
