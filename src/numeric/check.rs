@@ -229,6 +229,31 @@ impl Rounding<'_> {
     }
 }
 
+/// How much rounding can explain of the difference between `got` (roots
+/// `got_roots` of `got_g`) and `want` (roots `want_roots` of `want_g`) at
+/// `at`, relative as [`error`] measures: [`ROUNDING_MARGIN`] times the
+/// largest move of either side when every operation is perturbed by a few
+/// ulps. The same expression evaluated in another order (a printed formula
+/// read back) differs by about that much where its terms cancel.
+pub fn rounding_allowance(
+    (got_g, got_roots): (&Graph, &[Id]),
+    (want_g, want_roots): (&Graph, &[Id]),
+    at: &Point,
+    rng: &mut Rng,
+) -> Result<Vec<f64>, EvalError> {
+    let mut moved = vec![0.0f64; want_roots.len()];
+    for (g, roots) in [(got_g, got_roots), (want_g, want_roots)] {
+        let exact = eval(g, roots, at)?;
+        for _ in 0..PERTURBED_RUNS {
+            let run = super::eval::eval_perturbed(g, roots, at, rng, ROUNDING)?;
+            for ((m, r), e) in moved.iter_mut().zip(&run).zip(&exact) {
+                *m = m.max((r - e).amax() / e.amax().max(1.0));
+            }
+        }
+    }
+    Ok(moved.into_iter().map(|m| ROUNDING_MARGIN * m).collect())
+}
+
 /// The worst error at one point, or why the point is no good.
 ///
 /// Every form is evaluated in one pass, so what they share is computed

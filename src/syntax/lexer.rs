@@ -107,7 +107,6 @@ fn unexpected(start: usize, c: char) -> Diagnostic {
     let span = Span::new(start, start + c.len_utf8());
     let error = Diagnostic::at(span, format!("unexpected character `{}`", c.escape_debug()));
     match c {
-        '′' => error.hint("write `'` for a prime or a transpose"),
         c if c.is_alphabetic() => error.hint("a name is one Latin or Greek letter"),
         _ => error,
     }
@@ -293,7 +292,8 @@ fn single_symbol(c: char) -> Option<TokenKind> {
         '{' => T::LBrace,
         '}' => T::RBrace,
         '^' => T::Caret,
-        '\'' => T::Prime,
+        // `′` is how the printers write a name's prime (`b′`)
+        '\'' | '′' => T::Prime,
         'ᵀ' | '⊤' => T::TransposeMark,
         '∈' => T::In,
         '×' => T::Cross,
