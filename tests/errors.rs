@@ -4,7 +4,10 @@
 //! - `tests/errors/names/`: what names mean (self-reference, use before
 //!   definition, redefinition, declarations that disagree, arity, nothing
 //!   or only constants to differentiate);
-//! - `tests/errors/shapes/`: every operator's shape mismatch;
+//! - `tests/errors/shapes/`: every operator's shape mismatch, and (as
+//!   `reinterpret_*`) the programs whose only reading would change the
+//!   shape of an undeclared name (CONTRACT §1, *Read as typed, or
+//!   refused*; their declared readings are checked in `tests/shapes.rs`);
 //! - `tests/errors/cli/`: misuse of the command line. A `# args:` line gives
 //!   the arguments, `$FILE` standing for the case's own path; the program is
 //!   whatever the arguments say (usually `$FILE`), standard input is empty.

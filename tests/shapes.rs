@@ -231,6 +231,11 @@ fn conventional_readings_stay() {
         Case { src: "f = x^T y", reference: |x| v(x, "x").transpose() * v(x, "y") },
         Case { src: "F = A x", reference: |x| v(x, "A") * v(x, "x") },
         Case { src: "f = x^T A x", reference: |x| v(x, "x").transpose() * v(x, "A") * v(x, "x") },
+        Case {
+            // a sum of Frobenius products, all three matrices m×n (n×m for B)
+            src: "f = (A : X) + (B : X^T)",
+            reference: |x| scalar(v(x, "A").dot(v(x, "X")) + v(x, "B").dot(&v(x, "X").transpose())),
+        },
     ]);
 }
 
