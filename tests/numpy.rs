@@ -44,7 +44,6 @@ const GENERATED_AT_LEAST: usize = 30;
 /// sides compute the same formula in double precision, in another order.
 const TOLERANCE: f64 = 1e-6;
 
-
 /// Runs every case: `{"tolerance": t, "cases": [{"name", "module", "env",
 /// "want"}]}` on standard input, `{name: [problem, …]}` on standard output
 /// (an empty list for a case that passes). A case's arguments are NumPy
@@ -248,7 +247,9 @@ impl Gen {
             (Kind::Vector, 5) => format!("{} ∘ {}", self.expr(Kind::Vector, d), self.expr(Kind::Vector, d)),
             (Kind::Vector, 6) => format!("{}.^3", self.expr(Kind::Vector, d)),
             (Kind::Vector, 7) => format!("{}^T", self.expr(Kind::Row, d)),
-            (Kind::Vector, 8) => format!("{} ({} {})^T", self.expr(Kind::Vector, d), self.expr(Kind::Scalar, d), self.leaf(Kind::Scalar)),
+            (Kind::Vector, 8) => {
+                format!("{} ({} {})^T", self.expr(Kind::Vector, d), self.expr(Kind::Scalar, d), self.leaf(Kind::Scalar))
+            }
             (Kind::Row, 3 | 4) => format!("{} {}", self.expr(Kind::Row, d), self.expr(Kind::Square, d)),
             (Kind::Row, 5) => format!("{}^T", self.expr(Kind::Vector, d)),
             (Kind::Row, 6) => format!("{} ∘ {}", self.expr(Kind::Row, d), self.expr(Kind::Row, d)),

@@ -18,8 +18,8 @@ use std::collections::HashMap;
 use egg::Id;
 
 use crate::ir::{Graph, NameKind};
-use crate::numeric::stability::steadiest;
 use crate::name::Name;
+use crate::numeric::stability::steadiest;
 use crate::simplify;
 use chain::Chain;
 

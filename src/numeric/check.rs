@@ -215,9 +215,8 @@ impl Rounding<'_> {
         rng: &mut Rng,
     ) -> Result<f64, EvalError> {
         if self.runs.is_none() {
-            let runs: Result<Vec<Vec<Value>>, EvalError> = (0..PERTURBED_RUNS)
-                .map(|_| super::eval::eval_perturbed(self.g, self.roots, self.at, rng, ROUNDING))
-                .collect();
+            let runs: Result<Vec<Vec<Value>>, EvalError> =
+                (0..PERTURBED_RUNS).map(|_| super::eval::eval_perturbed(self.g, self.roots, self.at, rng, ROUNDING)).collect();
             self.runs = Some(runs?);
         }
         let base = measure(exact);
@@ -560,7 +559,9 @@ pub fn verify_steps(
                 // before accusing the line: is it rounding (terms that cancel)?
                 let mut moved: f64 = 0.0;
                 for _ in 0..PERTURBED_RUNS {
-                    let Ok(mut v) = super::eval::eval_perturbed(g, &[line.expr], &at, &mut rng, ROUNDING) else { continue 'points };
+                    let Ok(mut v) = super::eval::eval_perturbed(g, &[line.expr], &at, &mut rng, ROUNDING) else {
+                        continue 'points;
+                    };
                     moved = moved.max((project(v.remove(0)) - &got).amax());
                 }
                 if e > tolerance + ROUNDING_MARGIN * moved / want.amax().max(1.0) {

@@ -41,8 +41,7 @@ pub fn steadiest(g: &Graph, simplified: Id, derived: Id) -> Id {
         return simplified;
     }
     let forms = [simplified, derived];
-    let mut variables: Vec<Name> =
-        names_under(g, &forms).into_iter().filter(|n| g.info(*n).kind == NameKind::Variable).collect();
+    let mut variables: Vec<Name> = names_under(g, &forms).into_iter().filter(|n| g.info(*n).kind == NameKind::Variable).collect();
     variables.sort();
     variables.dedup();
     let dims: Vec<Name> =

@@ -864,12 +864,20 @@ pub fn render(out: &Output) -> String {
     // with a Hessian, the gradients too
     let mut gradients = String::new();
     for e in &d.gradients {
-        let _ = writeln!(gradients, "    \"{}\" : ∂{f}/∂{}, a {}", e.wrt.parts().python(), r.name(e.wrt), shape_text(&g.info(e.wrt).shape));
+        let _ = writeln!(
+            gradients,
+            "    \"{}\" : ∂{f}/∂{}, a {}",
+            e.wrt.parts().python(),
+            r.name(e.wrt),
+            shape_text(&g.info(e.wrt).shape)
+        );
     }
     let gradient_doc = if gradients.is_empty() {
         String::new()
     } else {
-        format!("gradient(**env)\n    A dict:\n{gradients}value_gradient_and_hessian(**env)\n    All three, computing {f} once.\n")
+        format!(
+            "gradient(**env)\n    A dict:\n{gradients}value_gradient_and_hessian(**env)\n    All three, computing {f} once.\n"
+        )
     };
     let arguments_doc = format!(
         "Arguments (keywords), with the shapes the result was computed for;\nnamed sizes are read from the arguments, which must agree on them:\n\n{listed}"
