@@ -98,9 +98,12 @@ fn declared_properties(program: &Program) -> Result<std::collections::HashMap<&s
         let Some(&(first, span)) = properties.first() else { continue };
         for ident in names {
             if let Some(&def) = defined.get(ident.name.as_str()) {
-                return Err(Diagnostic::at(span, format!("`{}` is defined, so it cannot be declared `{}`", ident.name, first.spelling()))
-                    .label(def, "defined here")
-                    .hint("properties are for variables; a definition's properties follow from its expression"));
+                return Err(Diagnostic::at(
+                    span,
+                    format!("`{}` is defined, so it cannot be declared `{}`", ident.name, first.spelling()),
+                )
+                .label(def, "defined here")
+                .hint("properties are for variables; a definition's properties follow from its expression"));
             }
             out.insert(ident.name.as_str(), Props::declared(properties.iter().map(|(p, _)| *p)));
         }

@@ -107,7 +107,8 @@ fn the_duplication_form_fails_that_test() {
         let wrong = &grad * 2.0 - Value::from_diagonal(&grad.diagonal());
         assert!(!is_symmetric_gradient(&d, Name::new(x), &wrong, &at, &mut rng), "{src}: the test cannot fail");
         // and the unconstrained-looking halves fail the symmetry half
-        let lopsided = &grad + (&grad - grad.transpose()) + Value::from_fn(grad.nrows(), grad.ncols(), |i, j| (i < j) as u8 as f64);
+        let lopsided =
+            &grad + (&grad - grad.transpose()) + Value::from_fn(grad.nrows(), grad.ncols(), |i, j| (i < j) as u8 as f64);
         assert!(!is_symmetric_gradient(&d, Name::new(x), &lopsided, &at, &mut rng), "{src}: an asymmetric form passes");
     }
 }
@@ -165,7 +166,8 @@ fn the_convention_is_stated() {
 #[test]
 fn a_diagonal_gradient_is_diagonal_and_gives_df_on_diagonal_directions() {
     let mut rng = Rng::new(45);
-    for src in ["D : n×n, diagonal\nf = tr(D^T A)", "D : n×n, diagonal\nf = tr(D A D B)", "D : n×n, diagonal\nf = x^T D^{-1} x"] {
+    for src in ["D : n×n, diagonal\nf = tr(D^T A)", "D : n×n, diagonal\nf = tr(D A D B)", "D : n×n, diagonal\nf = x^T D^{-1} x"]
+    {
         let d = derived(src, "D", false);
         let g = &d.graph;
         let f = g.info(d.derivative.of).def.expect("a definition");

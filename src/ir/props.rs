@@ -129,3 +129,45 @@ impl Props {
         Props { symmetric: symmetric || is_scalar || diagonal, positive, diagonal: diagonal || is_scalar, definite, probability }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{Graph, NameInfo, NameKind};
+    use crate::name::Name;
+    use crate::shape::{Dim, Shape};
+
+    fn variable(g: &mut Graph, name: &str, shape: Shape, properties: &[Property]) -> egg::Id {
+        let n = Name::new(name);
+        let props = Props::declared(properties.iter().copied());
+        g.declare(n, NameInfo { shape, props, kind: NameKind::Variable, def: None, span: None });
+        g.sym(n)
+    }
+
+    /// Declared facts feed the derived ones: what is known of `Σ` is known
+    /// of `Σ⁻¹`, `Σᵀ` folds to `Σ`, a sum of SPD matrices is SPD.
+    #[test]
+    fn declared_facts_flow_into_derived_ones() {
+        let mut g = Graph::new();
+        let n = Dim::named(Name::new("n"));
+        let sigma = variable(&mut g, "Σ", Shape::square(n.clone()), &[Property::Spd]);
+        let d = variable(&mut g, "D", Shape::square(n.clone()), &[Property::Diagonal]);
+        let p = variable(&mut g, "p", Shape::column(n.clone()), &[Property::Probability]);
+        let w = variable(&mut g, "w", Shape::column(n.clone()), &[Property::Positive]);
+        assert!(g.props(sigma).symmetric && g.props(sigma).definite && !g.props(sigma).positive);
+        assert_eq!(g.trans(sigma), sigma, "Σᵀ = Σ when Σ is built");
+        let inv = g.inv(sigma);
+        assert!(g.props(inv).symmetric && g.props(inv).definite);
+        let sum = g.add(sigma, inv);
+        assert!(g.props(sum).definite);
+        let dinv = g.inv(d);
+        assert!(g.props(dinv).diagonal && g.props(dinv).symmetric);
+        assert!(g.props(p).probability && !g.props(p).positive, "a probability may have zero entries");
+        let q = g.softmax(w);
+        assert!(g.props(q).probability && g.props(q).positive);
+        let pt = g.trans(p);
+        assert!(!g.props(pt).probability, "a transposed probability column is no probability matrix");
+        let e = g.map(Func::Exp, w);
+        assert!(g.props(e).positive && g.props(w).positive);
+    }
+}

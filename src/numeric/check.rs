@@ -20,8 +20,7 @@ use std::collections::HashMap;
 use egg::Id;
 
 use super::{
-    Domain, EvalError, Point, Rng, Value, directional_along, draw_point, draw_sizes, eval, eval_one, infer_domains,
-    mixed_second,
+    Domain, EvalError, Point, Rng, Value, directional_along, draw_point, draw_sizes, eval, eval_one, infer_domains, mixed_second,
 };
 use crate::diff::{Derivative, Entry, Kind};
 use crate::ir::Graph;

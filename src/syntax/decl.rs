@@ -174,7 +174,9 @@ fn properties(cursor: &mut Cursor, shape: &ShapeSpec) -> Result<Properties, Shap
                 .filter(|(d, _)| *d <= 2);
             let diagnostic = Diagnostic::at(span, format!("unknown property `{word}`"));
             return Err(match close {
-                Some((_, s)) => ShapeError { diagnostic: diagnostic.hint(format!("did you mean `{s}`? {PROPERTY_HINT}")), parsed: true },
+                Some((_, s)) => {
+                    ShapeError { diagnostic: diagnostic.hint(format!("did you mean `{s}`? {PROPERTY_HINT}")), parsed: true }
+                }
                 None => refuse(diagnostic),
             });
         };
@@ -220,7 +222,8 @@ fn refused(property: Property, shape: &ShapeSpec) -> Option<(&'static str, Strin
         ShapeSpec::Matrix(r, _) => is_one(r),
     };
     if property == Property::Probability && single {
-        let hint = "a probability vector is a column (`p : n, probability`); for a matrix, each column is one (`Y : k×b, probability`)";
+        let hint =
+            "a probability vector is a column (`p : n, probability`); for a matrix, each column is one (`Y : k×b, probability`)";
         return Some(("needs columns of several entries: a probability of one entry is the constant 1", hint.to_string()));
     }
     None
