@@ -28,11 +28,11 @@ pub const RULES: &[Rule] = &[
     rule("vec-scalar-back",      "(* ?k (vec ?a))",             "(vec (* ?k ?a))",                "β vec A = vec(βA)").factor().when(&[(Scalar, "?k")]),
     rule("vec-scalar",           "(vec (* ?k ?a))",             "(* ?k (vec ?a))",                "vec(βA) = β vec A").when(&[(Scalar, "?k")]),
     // in the direction people read them: the matrix form, without vec
-    rule("kronecker-trace",      "(tr (⊗ ?a ?b))",              "(* (tr ?a) (tr ?b))",            "tr(A ⊗ B) = tr(A) tr(B)"),
-    rule("kronecker-vec",        "(* (⊗ ?a ?b) (vec ?x))",      "(vec (* ?b (* ?x (T ?a))))",     "(A ⊗ B) vec X = vec(BXAᵀ) (Magnus & Neudecker, Thm 2.2)"),
-    rule("kronecker-vec-row",    "(* (T (vec ?x)) (⊗ ?a ?b))",  "(T (vec (* (T ?b) (* ?x ?a))))", "vec(X)ᵀ(A ⊗ B) = vec(BᵀXA)ᵀ"),
-    rule("vec-column",           "(vec ?a)",                    "?a",                             "vec(a) = a for a column a").when(&[(Column, "?a")]),
-    rule("vec-row",              "(vec ?a)",                    "(T ?a)",                         "vec(aᵀ) = a for a row aᵀ").when(&[(Row, "?a")]),
+    rule("kronecker-trace",      "(tr (⊗ ?a ?b))",              "(* (tr ?a) (tr ?b))",            "tr(A ⊗ B) = tr(A) tr(B)").normalize(),
+    rule("kronecker-vec",        "(* (⊗ ?a ?b) (vec ?x))",      "(vec (* ?b (* ?x (T ?a))))",     "(A ⊗ B) vec X = vec(BXAᵀ) (Magnus & Neudecker, Thm 2.2)").normalize(),
+    rule("kronecker-vec-row",    "(* (T (vec ?x)) (⊗ ?a ?b))",  "(T (vec (* (T ?b) (* ?x ?a))))", "vec(X)ᵀ(A ⊗ B) = vec(BᵀXA)ᵀ").normalize(),
+    rule("vec-column",           "(vec ?a)",                    "?a",                             "vec(a) = a for a column a").when(&[(Column, "?a")]).normalize(),
+    rule("vec-row",              "(vec ?a)",                    "(T ?a)",                         "vec(aᵀ) = a for a row aᵀ").when(&[(Row, "?a")]).normalize(),
     rule("kronecker-factor-right-difference", "(+ (⊗ ?a ?c) (* -1 (⊗ ?b ?c)))", "(⊗ (+ ?a (* -1 ?b)) ?c)", "A ⊗ C − B ⊗ C = (A − B) ⊗ C").factor(),
     rule("kronecker-factor-left-difference", "(+ (⊗ ?a ?b) (* -1 (⊗ ?a ?c)))", "(⊗ ?a (+ ?b (* -1 ?c)))", "A ⊗ B − A ⊗ C = A ⊗ (B − C)").factor(),
 ];

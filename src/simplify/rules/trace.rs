@@ -18,5 +18,5 @@ pub const RULES: &[Rule] = &[
     rule("frobenius-factor",     "(+ (: ?a ?b) (: ?a ?c))",     "(: ?a (+ ?b ?c))",               "A : B + A : C = A : (B + C)").factor(),
     rule("frobenius-ones",       "(: ?o ?a)",                   "(sum ?a)",                       "𝟙𝟙ᵀ : A = sum(A)").when(&[(AllOnes, "?o"), (NotScalar, "?o")]),
     rule("sum-transpose",        "(sum (T ?a))",                "(sum ?a)",                       "sum(Aᵀ) = sum(A)"),
-    rule("frobenius-identity",   "(: ?i ?a)",                   "(tr ?a)",                        "I : A = tr(A)").when(&[(Identity, "?i"), (NotScalar, "?i")]),
+    rule("frobenius-identity",   "(: ?i ?a)",                   "(tr ?a)",                        "I : A = tr(A)").when(&[(Identity, "?i"), (NotScalar, "?i")]).normalize(),
 ];
