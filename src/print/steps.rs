@@ -120,6 +120,33 @@ pub fn latex(r: &Renderer, steps: &Steps, remarks: &[String]) -> Vec<(RcDoc<'sta
     rows
 }
 
+/// The LaTeX of a mathematical symbol that remarks use (`∂`, `∇`, `ᵀ`, `½`).
+fn math_symbol(c: char) -> Option<&'static str> {
+    Some(match c {
+        '∂' => "\\partial",
+        '∇' => "\\nabla",
+        'ᵀ' => "^{\\top}",
+        '½' => "\\tfrac{1}{2}",
+        '−' => "-",
+        '∘' => "\\circ",
+        '⊗' => "\\otimes",
+        '⊘' => "\\oslash",
+        '·' => "\\cdot",
+        '𝟙' => "\\mathbf{1}",
+        '≥' => "\\geq",
+        '≤' => "\\leq",
+        '≠' => "\\neq",
+        '∈' => "\\in",
+        '‖' => "\\|",
+        'ℝ' => "\\mathbb{R}",
+        '⁻' => "^{-}",
+        '¹' => "^{1}",
+        '²' => "^{2}",
+        '³' => "^{3}",
+        _ => return None,
+    })
+}
+
 /// A remark's plain text for `\text{…}`: subscripted names and relations
 /// in math mode (`$K_{n,m}$`, `$>$`), `′` as a prime, specials escaped.
 fn text_mode(remark: &str) -> String {
@@ -143,6 +170,16 @@ fn text_mode(remark: &str) -> String {
             '<' => out.push_str("$<$"),
             '×' => out.push_str("$\\times$"),
             '′' => out.push('\''),
+            // KaTeX's \text takes no Unicode mathematics: each symbol in math mode
+            c if !c.is_ascii() => match crate::name::greek_latex(c).or_else(|| math_symbol(c)) {
+                // next to the last symbol: one math run (`$$` would open a display)
+                Some(latex) if out.ends_with('$') => {
+                    out.pop();
+                    out.push_str(&format!(" {latex}$"));
+                }
+                Some(latex) => out.push_str(&format!("${latex}$")),
+                None => out.push(c),
+            },
             '%' | '&' | '#' | '_' | '$' | '{' | '}' => {
                 out.push('\\');
                 out.push(c);
