@@ -238,9 +238,9 @@ pub fn verify(g: &Graph, p: &Presentation, variables: &[Name], dims: &[Name], se
 
 /// Reads back each line of a derivation (`--steps`) as printed, in Unicode
 /// and LaTeX, like [`verify`] the results. A differential `dW` is not
-/// program text: each is read as a name of its own (`Δ_W`, a new variable
-/// of `W`'s shape, with the same random value on both sides), so what is
-/// compared is the printing of everything around it.
+/// program text: each is read as a name of its own (`Δ_1` for `dW`, a new
+/// variable of `W`'s shape, with the same random value on both sides), so
+/// what is compared is the printing of everything around it.
 pub fn verify_steps(
     g: &mut Graph,
     steps: &crate::diff::steps::Steps,
@@ -250,7 +250,8 @@ pub fn verify_steps(
     seed: u64,
 ) -> Result<Vec<Failure>, Failure> {
     let mut map: HashMap<Id, Id> = HashMap::new();
-    let mut differentials: Vec<Name> = Vec::new();
+    // each differentiated name and the variable that stands for its `d`
+    let mut differentials: Vec<(Name, Name)> = Vec::new();
     let mut results: Vec<(String, Id)> = Vec::new();
     let mut lines: Vec<(String, Id)> = steps
         .definitions
@@ -268,8 +269,16 @@ pub fn verify_steps(
             let new = match node {
                 crate::ir::Math::Diff(s) => match *g.node(s) {
                     crate::ir::Math::Sym(n) => {
-                        let d = Name::new(&format!("Δ_{}", n.as_str()));
-                        if !g.names.contains_key(&d) {
+                        // Δ_1, Δ_2…: names every reader reads (Δ_{W_1} is not one)
+                        let known = differentials.iter().position(|&(m, _)| m == n);
+                        let d = match known {
+                            Some(k) => differentials[k].1,
+                            None => {
+                                let fresh = (1..).map(|k| Name::new(&format!("Δ_{k}"))).find(|d| !g.names.contains_key(d));
+                                fresh.expect("an unused name")
+                            }
+                        };
+                        if known.is_none() {
                             let info = crate::ir::NameInfo {
                                 shape: g.info(n).shape.clone(),
                                 props: g.info(n).props.clone(),
@@ -278,7 +287,7 @@ pub fn verify_steps(
                                 span: None,
                             };
                             g.declare(d, info);
-                            differentials.push(d);
+                            differentials.push((n, d));
                         }
                         g.sym(d)
                     }
@@ -301,7 +310,7 @@ pub fn verify_steps(
         }
     }
     let texts = Texts { results, wheres: &wheres, diag_names: &p.diag_names };
-    let variables: Vec<Name> = variables.iter().copied().chain(differentials).collect();
+    let variables: Vec<Name> = variables.iter().copied().chain(differentials.iter().map(|d| d.1)).collect();
     verify_texts(g, &texts, &variables, dims, seed)
 }
 
