@@ -120,7 +120,8 @@ fn unicode_name(parts: &NameParts) -> String {
     if let Some(sub) = &parts.subscript {
         if sub.contains('_') { s.push_str(&format!("_{{{sub}}}")) } else { s.push_str(&format!("_{sub}")) }
     }
-    s.push_str(&"′".repeat(parts.primes));
+    // `b'`, as typed and as the parser reads it (it refuses `′`)
+    s.push_str(&"'".repeat(parts.primes));
     s
 }
 
