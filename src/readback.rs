@@ -147,7 +147,8 @@ fn program(r: &Renderer, g: &Graph, texts: &Texts, variables: &[Name]) -> (Strin
         }
     }
     let mut k = 0;
-    for &(wrt, id) in texts.results {
+    for (what, id) in &texts.results {
+        let (what, id) = (what.clone(), *id);
         // a zero matrix (`0_{n×n}`, the derivative of a variable the
         // function does not use) is printed in a notation the parser does
         // not read, and cannot be wrong
@@ -166,7 +167,7 @@ fn program(r: &Renderer, g: &Graph, texts: &Texts, variables: &[Name]) -> (Strin
             statements.push(format!("{written} : {shape}"));
         }
         statements.push(format!("{written} = {}", show(id)));
-        lines.push(Line { what: format!("the result for `{}`", r.name(wrt)), name, want: id });
+        lines.push(Line { what, name, want: id });
     }
     (statements.join("\n"), lines)
 }
@@ -230,8 +231,87 @@ fn read(src: &str, lines: &[Line]) -> Result<(Graph, Vec<Id>), (Stage, String)> 
 /// the check draws them. Returns the failures that do not fail the check
 /// (to report), or the first that does.
 pub fn verify(g: &Graph, p: &Presentation, variables: &[Name], dims: &[Name], seed: u64) -> Result<Vec<Failure>, Failure> {
-    let texts = Texts { results: &p.results, wheres: &p.wheres, diag_names: &p.diag_names };
+    let results = p.results.iter().map(|&(wrt, id)| (format!("the result for `{wrt}`"), id)).collect();
+    let texts = Texts { results, wheres: &p.wheres, diag_names: &p.diag_names };
     verify_texts(g, &texts, variables, dims, seed)
+}
+
+/// Reads back each line of a derivation (`--steps`) as printed, in Unicode
+/// and LaTeX, like [`verify`] the results. A differential `dW` is not
+/// program text: each is read as a name of its own (`Δ_1` for `dW`, a new
+/// variable of `W`'s shape, with the same random value on both sides), so
+/// what is compared is the printing of everything around it.
+pub fn verify_steps(
+    g: &mut Graph,
+    steps: &crate::diff::steps::Steps,
+    p: &Presentation,
+    variables: &[Name],
+    dims: &[Name],
+    seed: u64,
+) -> Result<Vec<Failure>, Failure> {
+    let mut map: HashMap<Id, Id> = HashMap::new();
+    // each differentiated name and the variable that stands for its `d`
+    let mut differentials: Vec<(Name, Name)> = Vec::new();
+    let mut results: Vec<(String, Id)> = Vec::new();
+    let mut lines: Vec<(String, Id)> = steps
+        .definitions
+        .iter()
+        .map(|&(name, _, diff)| (format!("the differential of `{name}` in the derivation"), diff))
+        .collect();
+    for section in &steps.sections {
+        for (i, line) in section.lines.iter().enumerate() {
+            lines.push((format!("line {} of \"{}\" in the derivation", i + 1, section.title), line.expr));
+        }
+    }
+    for (what, root) in lines {
+        for id in g.reachable(&[root]) {
+            let node = g.node(id).clone();
+            let new = match node {
+                crate::ir::Math::Diff(s) => match *g.node(s) {
+                    crate::ir::Math::Sym(n) => {
+                        // Δ_1, Δ_2…: names every reader reads (Δ_{W_1} is not one)
+                        let known = differentials.iter().position(|&(m, _)| m == n);
+                        let d = match known {
+                            Some(k) => differentials[k].1,
+                            None => {
+                                let fresh = (1..).map(|k| Name::new(&format!("Δ_{k}"))).find(|d| !g.names.contains_key(d));
+                                fresh.expect("an unused name")
+                            }
+                        };
+                        if known.is_none() {
+                            let info = crate::ir::NameInfo {
+                                shape: g.info(n).shape.clone(),
+                                props: g.info(n).props.clone(),
+                                kind: crate::ir::NameKind::Variable,
+                                def: None,
+                                span: None,
+                            };
+                            g.declare(d, info);
+                            differentials.push((n, d));
+                        }
+                        g.sym(d)
+                    }
+                    _ => id,
+                },
+                other => {
+                    use egg::Language;
+                    let rebuilt = other.map_children(|c| map.get(&c).copied().unwrap_or(c));
+                    g.raw(rebuilt)
+                }
+            };
+            map.insert(id, new);
+        }
+        results.push((what, map[&root]));
+    }
+    let mut wheres: Vec<(Name, Id)> = p.wheres.clone();
+    for &(name, def, _) in &steps.definitions {
+        if !wheres.iter().any(|w| w.0 == name) {
+            wheres.push((name, def));
+        }
+    }
+    let texts = Texts { results, wheres: &wheres, diag_names: &p.diag_names };
+    let variables: Vec<Name> = variables.iter().copied().chain(differentials.iter().map(|d| d.1)).collect();
+    verify_texts(g, &texts, &variables, dims, seed)
 }
 
 /// Reads back the definitions of a derived program, each printed as the
@@ -247,14 +327,15 @@ pub fn verify_definitions(d: &crate::Derived, seed: u64) -> Result<Vec<Failure>,
         .filter_map(|(n, i)| Some((*n, i.def?)))
         .collect();
     wheres.sort_by_key(|w| w.0.as_str());
-    let texts = Texts { results: &[], wheres: &wheres, diag_names: &HashMap::new() };
+    let texts = Texts { results: Vec::new(), wheres: &wheres, diag_names: &HashMap::new() };
     verify_texts(g, &texts, &d.variables, &d.dims, seed)
 }
 
 /// What is printed: results (with the variable each is for), `where`
 /// lines, and the `S = Diag(s)` shorthands.
 struct Texts<'a> {
-    results: &'a [(Name, Id)],
+    /// Each result with what it is (`the result for `W``).
+    results: Vec<(String, Id)>,
     wheres: &'a [(Name, Id)],
     diag_names: &'a HashMap<Name, Name>,
 }

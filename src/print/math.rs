@@ -38,6 +38,9 @@ pub struct Piece {
     /// Ends with a subscript or digits (`W_1`, `W1`): a letter right after
     /// would read as part of it.
     pub spaced_end: bool,
+    /// A variable that spells a function (`σ`): a bracket right after it
+    /// would read as a call.
+    pub function_name: bool,
 }
 
 impl Piece {
@@ -45,10 +48,10 @@ impl Piece {
         let starts_letter = text.starts_with(char::is_alphabetic);
         let spaced_end = text.contains('_') || (starts_letter && text.ends_with(|c: char| c.is_ascii_digit()));
         let alnum_start = text.starts_with(char::is_alphanumeric) || text.starts_with('\\');
-        Piece { doc: RcDoc::text(text), prec: Level::Atom, word_start: false, alnum_start, spaced_end }
+        Piece { doc: RcDoc::text(text), prec: Level::Atom, word_start: false, alnum_start, spaced_end, function_name: false }
     }
     fn with(doc: Doc, prec: Level) -> Piece {
-        Piece { doc, prec, word_start: false, alnum_start: false, spaced_end: false }
+        Piece { doc, prec, word_start: false, alnum_start: false, spaced_end: false, function_name: false }
     }
 }
 
@@ -120,7 +123,8 @@ fn unicode_name(parts: &NameParts) -> String {
     if let Some(sub) = &parts.subscript {
         if sub.contains('_') { s.push_str(&format!("_{{{sub}}}")) } else { s.push_str(&format!("_{sub}")) }
     }
-    s.push_str(&"′".repeat(parts.primes));
+    // `b'`, as typed and as the parser reads it (it refuses `′`)
+    s.push_str(&"'".repeat(parts.primes));
     s
 }
 
@@ -210,6 +214,7 @@ impl Renderer<'_> {
             word_start,
             alnum_start: true,
             spaced_end: false,
+            function_name: false,
         }
     }
 
@@ -225,6 +230,7 @@ impl Renderer<'_> {
             word_start: base.word_start,
             alnum_start: base.alnum_start,
             spaced_end: false,
+            function_name: false,
         }
     }
 
@@ -273,9 +279,14 @@ impl Renderer<'_> {
     /// (`W_1 x`, `U Diag(s)`) and nowhere else (`2Aᵀ(Ax − b)`).
     fn juxtapose(&self, factors: Vec<Piece>) -> Doc {
         let mut parts = Vec::with_capacity(2 * factors.len());
-        let mut prev: Option<(bool, bool)> = None; // (spaced end, word)
+        let mut prev: Option<(bool, bool, bool)> = None; // (spaced end, word, function name)
         for f in factors {
-            if let Some((spaced_end, word)) = prev {
+            if let Some((_, _, true)) = prev
+                && !f.alnum_start
+            {
+                // σ·(…): the variable σ times a bracket, not the function σ
+                parts.push(RcDoc::text(self.op(" \\cdot ", "·")));
+            } else if let Some((spaced_end, word, _)) = prev {
                 let space = match self.style {
                     Style::Latex => true,
                     Style::Unicode => f.word_start || (word && f.alnum_start) || (spaced_end && f.alnum_start),
@@ -284,7 +295,7 @@ impl Renderer<'_> {
                     parts.push(RcDoc::text(" "));
                 }
             }
-            prev = Some((f.spaced_end, f.word_start));
+            prev = Some((f.spaced_end, f.word_start, f.function_name));
             parts.push(f.doc);
         }
         concat(parts)
@@ -552,7 +563,11 @@ impl Renderer<'_> {
     fn unsigned(&self, id: Id) -> Piece {
         let g = self.g;
         match g.node(id) {
-            Math::Sym(n) => Piece::atom(self.name(*n)),
+            Math::Sym(n) => {
+                let p = n.parts();
+                let plain = p.digits.is_empty() && p.subscript.is_none() && p.primes == 0;
+                Piece { function_name: plain && p.letter == 'σ', ..Piece::atom(self.name(*n)) }
+            }
             Math::Fun(f) => Piece::atom(f.to_string()),
             Math::Const(c) => self.constant(c, false),
             Math::Add(_) => self.sum(id, false),
@@ -642,6 +657,7 @@ impl Renderer<'_> {
                     word_start: false,
                     alnum_start: true,
                     spaced_end: true,
+                    function_name: false,
                 }
             }
         }
