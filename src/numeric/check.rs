@@ -7,7 +7,8 @@
 //! - Jacobian `J`: `J vec(V)` against `d/dt vec F(X + tV)`;
 //!   (for several variables, the sum over all of them against one
 //!   difference that moves them all);
-//! - Hessian `H`: `vec(U)ᵀ H vec(V)` against `∂²/∂s∂t f(X + sU + tV)`.
+//! - Hessian `H`: `vec(U)ᵀ H vec(V)` against `∂²/∂s∂t f(X + sU + tV)`;
+//!   a cross block `H_XY` against `∂²/∂s∂t f(X + sU, Y + tV)`.
 //!
 //! Both forms of each result (for people, for NumPy) are checked, and the
 //! NumPy form of every named adjoint against its readable form.
@@ -21,7 +22,7 @@ use egg::Id;
 
 use super::{
     Domain, EvalError, Point, Rng, Value, directional_along, draw, draw_point, draw_sizes, eval, eval_one, infer_domains,
-    mixed_second,
+    mixed_second_along,
 };
 use crate::diff::{Derivative, Entry, Kind};
 use crate::ir::Graph;
@@ -163,8 +164,7 @@ fn eval_all(g: &Graph, roots: &[Id], at: &Point) -> Result<Vec<Value>, EvalError
 /// in its depth); each variable's part of the direction is scaled to its
 /// result's size, so that a small result cannot hide behind a large one.
 /// Only when that disagrees is each variable checked alone, to name the
-/// wrong one. Hessians are blocks of one variable each and are checked one
-/// by one.
+/// wrong one. Hessians are checked block by block, cross blocks too.
 fn check_point(
     g: &Graph,
     d: &Derivative,
@@ -188,9 +188,11 @@ fn check_point(
     if d.kind == Kind::Hessian {
         let mut worst: f64 = 0.0;
         for &(entry, values) in &results {
+            // a cross block ∂²f/∂vec(X)∂vec(Y)ᵀ moves X along u, Y along v
+            let y = entry.cross.unwrap_or(entry.wrt);
             let u = direction(g, entry.wrt, at, 1.0, rng)?;
-            let v = direction(g, entry.wrt, at, 1.0, rng)?;
-            let want = mixed_second(f, at, entry.wrt, &u, &v)?;
+            let v = direction(g, y, at, 1.0, rng)?;
+            let want = mixed_second_along(f, at, &[(entry.wrt, &u)], &[(y, &v)])?;
             let applied = values.iter().map(|h| column(&u).transpose() * (h * column(&v)));
             // second differences are less accurate than first ones
             worst = worst.max(compare(entry.wrt, applied, &want, 10.0 * TOLERANCE)?);
@@ -352,11 +354,15 @@ pub fn verify_steps(
                 Of::Differential(f) => (at.diffs[&f].clone(), None),
                 Of::Vectorized(f) => (column(&at.diffs[&f]), None),
                 Of::Gradient(f, x) | Of::VectorizedGradient(f, x) => {
+                    // d(∂f/∂x) moves every variable differentiated (the
+                    // cross blocks' terms): U : d(∂f/∂x) = ∂²/∂s∂t f(x + sU, · + t d·)
                     let def = g.info(f).def.expect("a definition");
                     let v = dirs.iter().find(|d| d.0 == x).map(|d| d.1.clone()).expect("a direction for x");
                     let u = draw(Domain::Any, v.nrows(), v.ncols(), false, &mut rng);
                     // differences that cannot be trusted here: another point
-                    let Ok(h) = mixed_second(&mut |p| eval_one(g, def, p), &at, x, &u, &v) else { continue 'points };
+                    let Ok(h) = mixed_second_along(&mut |p| eval_one(g, def, p), &at, &[(x, &u)], &along) else {
+                        continue 'points;
+                    };
                     (h, Some(u))
                 }
             };
