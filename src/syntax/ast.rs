@@ -149,6 +149,8 @@ pub enum Function {
     Cos,
     Abs,
     Softmax,
+    /// `logsoftmax(z) = z − 𝟙 logsumexp(z)`, column by column for a matrix.
+    LogSoftmax,
     LogSumExp,
     Sum,
     Trace,
@@ -181,6 +183,7 @@ impl Function {
         ("cos", Function::Cos),
         ("abs", Function::Abs),
         ("softmax", Function::Softmax),
+        ("logsoftmax", Function::LogSoftmax),
         ("logsumexp", Function::LogSumExp),
         ("lse", Function::LogSumExp),
         ("sum", Function::Sum),
