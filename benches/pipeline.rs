@@ -13,13 +13,18 @@ fn main() {
 
 /// Every program in `examples/`.
 const EXAMPLES: &[&str] = &[
+    "attention",
+    "batch-softmax-xent",
     "gaussian-loglik",
+    "hessian-cross-blocks",
     "kronecker-jacobian",
+    "layer-norm",
     "least-squares",
     "linear-chain",
     "logdet",
     "logistic-hessian",
     "logistic-regression",
+    "logsoftmax-batch",
     "logsumexp-hessian",
     "nested-activations",
     "one-hidden-layer-jacobian",
@@ -28,8 +33,10 @@ const EXAMPLES: &[&str] = &[
     "relu-layer",
     "ridge",
     "sigmoid-mse",
+    "softmax-rows",
     "softmax-xent",
     "softmax-xent-rows",
+    "trace-cross-hessian",
     "trace-inverse",
     "two-layer-mlp",
 ];

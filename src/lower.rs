@@ -274,6 +274,7 @@ impl Lowering<'_> {
                     Function::Sign => g.map(Func::Sign, a[0]),
                     Function::Step => g.map(Func::Step, a[0]),
                     Function::Softmax => g.softmax(a[0]),
+                    Function::LogSoftmax => log_softmax(g, a[0]),
                     Function::LogSumExp => g.lse(a[0]),
                     Function::Sum => g.sum(a[0]),
                     Function::Mean => {
@@ -327,4 +328,20 @@ impl Lowering<'_> {
         }
         acc
     }
+}
+
+/// `logsoftmax(z) = z − 𝟙 logsumexp(z)` (for a row vector `z − logsumexp(z)𝟙ᵀ`;
+/// for a matrix, column by column: `Z − 𝟙 logsumexp(Z)`, `logsumexp(Z)` a row).
+fn log_softmax(g: &mut Graph, z: Id) -> Id {
+    let lse = g.lse(z);
+    let shape = g.shape(z).clone();
+    let spread = if shape.is_row() {
+        let ones = g.ones(shape.cols);
+        let ot = g.trans(ones);
+        g.mul(lse, ot)
+    } else {
+        let ones = g.ones(shape.rows);
+        g.mul(ones, lse)
+    };
+    g.sub(z, spread)
 }

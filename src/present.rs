@@ -145,6 +145,13 @@ fn remarks(g: &Graph, results: &[(Name, Id)], wheres: &[(Name, Id)]) -> Vec<Stri
             }
         }
     }
+    if per_column(g) {
+        out.push(
+            "softmax and logsumexp of a matrix work column by column (samples are columns): softmax(Z) is the matrix of \
+             its columns' softmaxes, logsumexp(Z) the row vector of their logsumexps; for rows, transpose: softmax(Zᵀ)ᵀ"
+                .to_string(),
+        );
+    }
     if uses(crate::ir::Func::Step) {
         out.push("step(x) is 1 where x > 0 and 0 elsewhere: relu′(0) is taken to be 0".to_string());
     }
@@ -152,6 +159,15 @@ fn remarks(g: &Graph, results: &[(Name, Id)], wheres: &[(Name, Id)]) -> Vec<Stri
         out.push("sign(0) = 0: abs′(0) is taken to be 0".to_string());
     }
     out
+}
+
+/// Whether the program (or anything derived from it) applies softmax or
+/// logsumexp to a matrix, which works column by column (CONTRACT §1).
+fn per_column(g: &Graph) -> bool {
+    let roots: Vec<Id> = g.names.values().filter_map(|i| i.def).collect();
+    g.reachable(&roots)
+        .into_iter()
+        .any(|id| matches!(*g.node(id), Math::Softmax(a) | Math::Lse(a) if !g.shape(a).is_vector()))
 }
 
 /// Subexpressions written more than once (function applications, or large

@@ -405,7 +405,12 @@ fn case_of(program: Program) -> Result<Option<Case>, String> {
                 matdiff::diff::Kind::Gradient => layout_of(&g.info(e.wrt).shape),
                 matdiff::diff::Kind::Jacobian | matdiff::diff::Kind::Hessian => Layout::Rows,
             };
-            (python(e.wrt), to_json(value, layout))
+            // a Hessian's cross block comes back under "x,y"
+            let key = match e.cross {
+                Some(y) => format!("{},{}", python(e.wrt), python(y)),
+                None => python(e.wrt),
+            };
+            (key, to_json(value, layout))
         })
         .collect();
     let want_value = to_json(&value, layout_of(&g.info(derived.derivative.of).shape));

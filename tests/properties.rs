@@ -7,7 +7,9 @@
 //! fixed shapes (square `n×n`, rectangular `n×m`, vectors, scalars) with
 //! every kind of operator: products, sums, transposes, Hadamard products,
 //! inverses of well-conditioned matrices, elementwise functions, traces,
-//! norms, softmax, and definitions that later statements use.
+//! norms, softmax (of vectors, and of matrices column by column, rows by
+//! transposes), logsumexp and logsoftmax of matrices, and definitions that
+//! later statements use.
 //!
 //! `MATDIFF_PROPERTY_CASES=20000 cargo test --release --test properties`
 //! runs a long campaign; the default is a few hundred.
@@ -87,6 +89,8 @@ impl Gen {
                 format!("{}^T {} {}", self.expr(Kind::Vector, d), self.expr(Kind::Square, d), self.expr(Kind::Vector, d))
             }
             (Kind::Scalar, 10) => format!("logdet({})", self.spd(d)),
+            // logsumexp of a matrix: a row vector, one entry per column
+            (Kind::Scalar, 11) => format!("logsumexp({}) {}", self.expr(Kind::Wide, d), self.expr(Kind::VectorM, d)),
             (Kind::Scalar, _) => format!("{}^2", self.expr(Kind::Scalar, d)),
             (Kind::Vector, 3 | 4) => format!("{} {}", self.expr(Kind::Square, d), self.expr(Kind::Vector, d)),
             (Kind::Vector, 5) => format!("{} {}", self.expr(Kind::Wide, d), self.expr(Kind::VectorM, d)),
@@ -104,10 +108,14 @@ impl Gen {
             (Kind::Square, 8) => format!("Diag({})", self.expr(Kind::Vector, d)),
             (Kind::Square, 9) => format!("{} {}^T", self.expr(Kind::Vector, d), self.expr(Kind::Vector, d)),
             (Kind::Square, 10) => self.spd_inverse(d),
+            // softmax of a matrix, column by column
+            (Kind::Square, 11) => format!("softmax({})", self.expr(Kind::Square, d)),
             (Kind::Square, _) => self.elementwise(Kind::Square, d),
             (Kind::Wide, 3 | 4) => format!("{} {}", self.expr(Kind::Square, d), self.expr(Kind::Wide, d)),
             (Kind::Wide, 5) => format!("{}^T", self.expr(Kind::Tall, d)),
             (Kind::Wide, 6) => format!("{} {}^T", self.expr(Kind::Vector, d), self.expr(Kind::VectorM, d)),
+            (Kind::Wide, 7) => format!("logsoftmax({})", self.expr(Kind::Wide, d)),
+            (Kind::Wide, 8) => format!("softmax({}^T)^T", self.expr(Kind::Wide, d)),
             (Kind::Wide, _) => self.elementwise(Kind::Wide, d),
             (Kind::Tall, 3 | 4) => format!("{} {}", self.expr(Kind::Tall, d), self.expr(Kind::Square, d)),
             (Kind::Tall, 5) => format!("{}^T", self.expr(Kind::Wide, d)),

@@ -110,9 +110,16 @@ fn rule(g: &mut Graph, node: &Math, out: Id, d: &dyn Fn(Id) -> Option<Id>, live:
             Some(g.had(fp, da))
         }
         // p = softmax(a): dp = (Diag(p) − ppᵀ) da for a column,
-        // dp = da (Diag(p) − pᵀp) for a row
+        // dp = da (Diag(p) − pᵀp) for a row; of a matrix, column by column:
+        // dS = S ∘ (dZ − 𝟙𝟙ᵀ(S ∘ dZ)), each column's (Diag(s) − ssᵀ)dz
         Math::Softmax(a) => {
             let da = d(a)?;
+            if !g.shape(a).is_vector() {
+                let sd = g.had(out, da);
+                let spread = ones_times_column_sums(g, sd);
+                let centred = g.sub(da, spread);
+                return Some(g.had(out, centred));
+            }
             let row = g.shape(a).is_row();
             let p = if row { g.trans(out) } else { out };
             let diag = g.diag_m(p);
@@ -121,10 +128,17 @@ fn rule(g: &mut Graph, node: &Math, out: Id, d: &dyn Fn(Id) -> Option<Id>, live:
             let jac = g.sub(diag, outer);
             Some(if row { g.mul(da, jac) } else { g.mul(jac, da) })
         }
-        // d lse(a) = softmax(a) : da
+        // d lse(a) = softmax(a) : da; of a matrix, column by column (a row
+        // vector): d lse(Z) = 𝟙ᵀ(softmax(Z) ∘ dZ)
         Math::Lse(a) => {
             let da = d(a)?;
             let p = g.softmax(a);
+            if !g.shape(a).is_vector() {
+                let pd = g.had(p, da);
+                let ones = g.ones(g.shape(a).rows.clone());
+                let ot = g.trans(ones);
+                return Some(g.mul(ot, pd));
+            }
             Some(g.frob(p, da))
         }
         Math::Sum(a) => d(a).map(|da| g.sum(da)),
@@ -279,4 +293,12 @@ pub fn elementwise_derivative(g: &mut Graph, f: Func, a: Id, out: Id) -> Option<
         Func::Abs => g.map(Func::Sign, a),
         Func::Step | Func::Sign => return None,
     })
+}
+
+/// `𝟙𝟙ᵀA`: each column of `A` replaced by its sum, in every entry.
+fn ones_times_column_sums(g: &mut Graph, a: Id) -> Id {
+    let ones = g.ones(g.shape(a).rows.clone());
+    let ot = g.trans(ones);
+    let sums = g.mul(ot, a);
+    g.mul(ones, sums)
 }

@@ -29,14 +29,20 @@ pub enum Kind {
     Gradient,
     /// `∂vec(F)/∂vec(X)`.
     Jacobian,
-    /// `∂²f/∂vec(X)∂vec(X)ᵀ`.
+    /// `∂²f/∂vec(X)∂vec(X)ᵀ`, and with several variables the cross blocks
+    /// `∂²f/∂vec(X)∂vec(Y)ᵀ` too.
     Hessian,
 }
 
-/// One derivative, with respect to one variable.
+/// One derivative, with respect to one variable (or, for a Hessian's cross
+/// block, two).
 #[derive(Clone, Debug)]
 pub struct Entry {
     pub wrt: Name,
+    /// For a Hessian's cross block `∂²f/∂vec(X)∂vec(Y)ᵀ` (`X` is `wrt`),
+    /// `Y`: one row per entry of `vec(X)`, one column per entry of
+    /// `vec(Y)`. `None` for every other result.
+    pub cross: Option<Name>,
     /// As a person would write it.
     pub readable: Id,
     /// As NumPy should compute it.
@@ -94,7 +100,7 @@ fn simplify_all(g: &mut Graph, adjoints: &[Name], results: &[(Name, Id)]) -> (Ha
         .map(|&(wrt, r)| {
             let inlined = inline_intermediates(g, &defs, r);
             let s = simplify::simplify(g, &[inlined]);
-            Entry { wrt, readable: s.readable[0], numpy: steadiest(g, s.flops[0], r) }
+            Entry { wrt, cross: None, readable: s.readable[0], numpy: steadiest(g, s.flops[0], r) }
         })
         .collect();
     (numpy_defs, entries)
@@ -126,25 +132,35 @@ pub fn derive(g: &mut Graph, chain: &Chain, of: Name, wrt: &[Name], kind: Kind) 
             let mut numpy_defs = HashMap::new();
             let mut entries = Vec::new();
             let mut gradients = Vec::new();
+            // 𝟙ᵀx = 1 holds on the simplex, not around it: a gradient
+            // simplified with it has the wrong derivative, in x and in any
+            // other variable (a cross block)
+            let declared: Vec<_> = wrt.iter().map(|&x| (x, g.info(x).props)).collect();
             for &x in wrt {
-                // 𝟙ᵀx = 1 holds on the simplex, not around it: a gradient
-                // simplified with it has the wrong derivative
-                let declared = g.info(x).props;
                 g.names.get_mut(&x).expect("declared").props.probability = false;
+            }
+            for &x in wrt {
                 // the Jacobian of the simplified gradient, through the chain
-                // and the adjoints the gradient defines
+                // and the adjoints the gradient defines: with respect to x
+                // the diagonal block, to every other variable a cross block
+                // ∂vec(∂f/∂x)/∂vec(y) = ∂²f/∂vec(x)∂vec(y)ᵀ
                 let grad = gradient::gradients(g, chain, of, &[x]);
                 let (defs, grad_entries) = simplify_all(g, &grad.adjoints, &grad.results);
                 let mut bindings = chain.bindings.clone();
                 bindings.extend(grad.adjoints.iter().map(|&a| (a, g.info(a).def.expect("defined"))));
-                let h = jacobian::jacobian(g, &bindings, grad_entries[0].readable, x);
-                let h = gradient::restrict_columns(g, x, h);
-                let (_, mut e) = simplify_all(g, &[], &[(x, h)]);
-                g.names.get_mut(&x).expect("declared").props = declared;
+                for &y in wrt {
+                    let h = jacobian::jacobian(g, &bindings, grad_entries[0].readable, y);
+                    let h = gradient::restrict_columns(g, y, h);
+                    let (_, mut e) = simplify_all(g, &[], &[(x, h)]);
+                    e[0].cross = (y != x).then_some(y);
+                    entries.append(&mut e);
+                }
                 adjoints.extend(grad.adjoints);
                 numpy_defs.extend(defs);
-                entries.append(&mut e);
                 gradients.extend(grad_entries);
+            }
+            for (x, props) in declared {
+                g.names.get_mut(&x).expect("declared").props = props;
             }
             Derivative { kind, of, adjoints, numpy_defs, entries, gradients }
         }

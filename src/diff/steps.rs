@@ -10,7 +10,8 @@
 //!   `adjoint::transpose_observed`), and what the rewriter did to the
 //!   result is a line of its own, named by the rules it applied;
 //! - for a Jacobian, the substitutions forward, then `vec(dF) = J vec(dX)`;
-//! - for a Hessian, the gradient's lines, then those of its differential.
+//! - for a Hessian, the gradient's lines, then those of its differential
+//!   (`vec d(∂f/∂x) = H_xx vec(dx) + H_xy vec(dy)`: the cross blocks' terms).
 //!
 //! Every line is an expression equal to the differential on its left,
 //! linear in `d(name)` leaves, so it can be evaluated: `verify` checks each
@@ -379,7 +380,8 @@ pub fn hessian(g: &mut Graph, chain: &Chain, f: Name, wrt: &[Name]) -> Steps {
         let (gx, _) = simplified(g, gx);
         let Some(dg) = differential(g, gx, gx, &is_live) else { continue };
         let (dg, _) = simplified(g, dg);
-        let (lines, vectorized) = forward(g, chain, &steps.definitions, dg, format!("the differential of ∂{f}/∂{x}"), &[x]);
+        // with several variables, d(∂f/∂x) has a term for each: the cross blocks
+        let (lines, vectorized) = forward(g, chain, &steps.definitions, dg, format!("the differential of ∂{f}/∂{x}"), wrt);
         steps.sections.push(Section { title: "Differentiating the gradient", of: Of::Gradient(f, x), lines });
         steps.sections.push(Section { title: "Vectorizing", of: Of::VectorizedGradient(f, x), lines: vec![vectorized] });
     }

@@ -7,7 +7,8 @@
 //! - Jacobian `J`: `J vec(V)` against `d/dt vec F(X + tV)`;
 //!   (for several variables, the sum over all of them against one
 //!   difference that moves them all);
-//! - Hessian `H`: `vec(U)ᵀ H vec(V)` against `∂²/∂s∂t f(X + sU + tV)`.
+//! - Hessian `H`: `vec(U)ᵀ H vec(V)` against `∂²/∂s∂t f(X + sU + tV)`;
+//!   a cross block `H_XY` against `∂²/∂s∂t f(X + sU, Y + tV)`.
 //!
 //! Both forms of each result (for people, for NumPy) are checked, and the
 //! NumPy form of every named adjoint against its readable form.
@@ -20,7 +21,8 @@ use std::collections::HashMap;
 use egg::Id;
 
 use super::{
-    Domain, EvalError, Point, Rng, Value, directional_along, draw_point, draw_sizes, eval, eval_one, infer_domains, mixed_second,
+    Domain, EvalError, Point, Rng, Value, directional_along, draw_point, draw_sizes, eval, eval_one, infer_domains,
+    mixed_second_along,
 };
 use crate::diff::{Derivative, Entry, Kind};
 use crate::ir::Graph;
@@ -261,8 +263,7 @@ pub fn rounding_allowance(
 /// in its depth); each variable's part of the direction is scaled to its
 /// result's size, so that a small result cannot hide behind a large one.
 /// Only when that disagrees is each variable checked alone, to name the
-/// wrong one. Hessians are blocks of one variable each and are checked one
-/// by one.
+/// wrong one. Hessians are checked block by block, cross blocks too.
 ///
 /// A disagreement beyond the tolerance is reported only when rounding in
 /// the compared expressions cannot explain it: when perturbing every
@@ -308,9 +309,11 @@ fn check_point(
     if d.kind == Kind::Hessian {
         let mut worst: f64 = 0.0;
         for (i, entry) in d.entries.iter().enumerate() {
+            // a cross block ∂²f/∂vec(X)∂vec(Y)ᵀ moves X along u, Y along v
+            let y = entry.cross.unwrap_or(entry.wrt);
             let u = direction(g, entry.wrt, at, 1.0, rng)?;
-            let v = direction(g, entry.wrt, at, 1.0, rng)?;
-            let want = mixed_second(f, at, entry.wrt, &u, &v)?;
+            let v = direction(g, y, at, 1.0, rng)?;
+            let want = mixed_second_along(f, at, &[(entry.wrt, &u)], &[(y, &v)])?;
             let apply = |h: &Value| column(&u).transpose() * (h * column(&v));
             let applied = entry_values(&values, i).map(|h| apply(&h));
             let measure = |form: usize| move |vals: &[Value]| apply(&vals[n_adjoints + 2 * i + form]);
@@ -378,7 +381,8 @@ fn restricted_where_declared(g: &Graph, d: &Derivative, results: &[(&Entry, &[Va
     if d.kind == Kind::Jacobian {
         return Ok(());
     }
-    for &(entry, values) in results {
+    // a cross block is not square: each side was restricted when derived
+    for &(entry, values) in results.iter().filter(|r| r.0.cross.is_none()) {
         let moving = moves(g, entry.wrt);
         if moving == Moves::Freely {
             continue;
@@ -531,13 +535,17 @@ pub fn verify_steps(
                 Of::Differential(f) => (at.diffs[&f].clone(), None),
                 Of::Vectorized(f) => (column(&at.diffs[&f]), None),
                 Of::Gradient(f, x) | Of::VectorizedGradient(f, x) => {
+                    // d(∂f/∂x) moves every variable differentiated (the
+                    // cross blocks' terms): U : d(∂f/∂x) = ∂²/∂s∂t f(x + sU, · + t d·)
                     let def = g.info(f).def.expect("a definition");
                     let v = dirs.iter().find(|d| d.0 == x).map(|d| d.1.clone()).expect("a direction for x");
                     // like v: the gradient of a symmetric (diagonal) variable
                     // is defined by its action on such directions only
                     let u = super::draw_direction(g.info(x).props, v.nrows(), v.ncols(), &mut rng);
                     // differences that cannot be trusted here: another point
-                    let Ok(h) = mixed_second(&mut |p| eval_one(g, def, p), &at, x, &u, &v) else { continue 'points };
+                    let Ok(h) = mixed_second_along(&mut |p| eval_one(g, def, p), &at, &[(x, &u)], &along) else {
+                        continue 'points;
+                    };
                     (h, Some(u))
                 }
             };

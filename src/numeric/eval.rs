@@ -518,8 +518,15 @@ fn node_value(g: &Graph, id: Id, values: &[Option<Held>], at: &Point, sizes: &Si
                 return Err(EvalError::Malformed("a map whose function is not a function".into()));
             }
         },
-        Math::Softmax(a) => softmax(v(*a)?),
-        Math::Lse(a) => scalar(logsumexp(v(*a)?)),
+        // of a row vector over its entries, else column by column (a
+        // column vector is one column)
+        Math::Softmax(a) if g.shape(*a).is_row() => softmax(v(*a)?),
+        Math::Softmax(a) => per_column(v(*a)?, softmax),
+        Math::Lse(a) if g.shape(*a).is_row() => scalar(logsumexp(v(*a)?)),
+        Math::Lse(a) => {
+            let a = v(*a)?;
+            Value::from_iterator(1, a.ncols(), (0..a.ncols()).map(|j| logsumexp(&a.columns(j, 1).into_owned())))
+        }
         Math::Sum(a) => scalar(v(*a)?.sum()),
         Math::Tr(a) => {
             let a = v(*a)?;
@@ -705,6 +712,15 @@ fn softmax(a: &Value) -> Value {
     let e = a.map(|x| (x - m).exp());
     let s = e.sum();
     e / s
+}
+
+/// `f` applied to each column of `a`.
+fn per_column(a: &Value, f: fn(&Value) -> Value) -> Value {
+    let mut out = a.clone();
+    for j in 0..a.ncols() {
+        out.columns_mut(j, 1).copy_from(&f(&a.columns(j, 1).into_owned()));
+    }
+    out
 }
 
 /// Shift-stable: `max x + ln Σ exp(x − max x)`.

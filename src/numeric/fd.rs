@@ -70,12 +70,53 @@ pub fn directional_along(f: &mut dyn FnMut(&Point) -> Result<Value>, at: &Point,
 /// `uᵀ H v` of the Hessian, by the four-point formula
 /// `(f(+,+) − f(+,−) − f(−,+) + f(−,−)) / 4 hᵤ hᵥ`.
 pub fn mixed_second(f: &mut dyn FnMut(&Point) -> Result<Value>, at: &Point, var: Name, u: &Value, v: &Value) -> Result<Value> {
-    let x = base(at, var, &[u, v])?;
-    let (hu, hv) = (step(&x, u, STEP2), step(&x, v, STEP2));
+    mixed_second_along(f, at, &[(var, u)], &[(var, v)])
+}
+
+/// `∂²/∂s∂t f(at with each var of `us` += s·u, each of `vs` += t·v)` at
+/// `s = t = 0`, by the same four-point formula: for `us = [(X, U)]` and
+/// `vs = [(Y, V)]`, `vec(U)ᵀ H_XY vec(V)` with the cross block
+/// `H_XY = ∂²f/∂vec(X)∂vec(Y)ᵀ`; with several variables in `vs`, the sum
+/// of such terms (a variable may be in both).
+pub fn mixed_second_along(
+    f: &mut dyn FnMut(&Point) -> Result<Value>,
+    at: &Point,
+    us: &[(Name, &Value)],
+    vs: &[(Name, &Value)],
+) -> Result<Value> {
+    // each moved variable once: its value, and its directions along s and t
+    let mut moves: Vec<(Name, Value, Option<&Value>, Option<&Value>)> = Vec::new();
+    for &(var, _) in us.iter().chain(vs) {
+        if moves.iter().any(|m| m.0 == var) {
+            continue;
+        }
+        let u = us.iter().find(|m| m.0 == var).map(|m| m.1);
+        let v = vs.iter().find(|m| m.0 == var).map(|m| m.1);
+        let dirs: Vec<&Value> = u.into_iter().chain(v).collect();
+        moves.push((var, base(at, var, &dirs)?, u, v));
+    }
+    let (mut hu, mut hv) = (f64::INFINITY, f64::INFINITY);
+    for (_, x, u, v) in &moves {
+        if let Some(u) = u {
+            hu = hu.min(step(x, u, STEP2));
+        }
+        if let Some(v) = v {
+            hv = hv.min(step(x, v, STEP2));
+        }
+    }
     let mut moved = at.clone();
     let mut four_point = |hu: f64, hv: f64| -> Result<Value> {
         let mut at_corner = |s: f64, t: f64| -> Result<Value> {
-            moved.values.insert(var, &x + u * s + v * t);
+            for (var, x, u, v) in &moves {
+                let mut y = x.clone();
+                if let Some(u) = u {
+                    y += *u * s;
+                }
+                if let Some(v) = v {
+                    y += *v * t;
+                }
+                moved.values.insert(*var, y);
+            }
             f(&moved)
         };
         let pp = at_corner(hu, hv)?;

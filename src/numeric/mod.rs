@@ -16,6 +16,6 @@ pub mod stability;
 mod tests;
 
 pub use eval::{EvalError, Point, Value, eval, eval_one, size_of};
-pub use fd::{directional, directional_along, mixed_second, relative_error};
+pub use fd::{directional, directional_along, mixed_second, mixed_second_along, relative_error};
 pub use rng::Rng;
 pub use sample::{Domain, draw, draw_direction, draw_point, draw_sizes, infer_domains};

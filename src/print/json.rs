@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::math::{Renderer, Style};
-use super::{Output, check_line, derivative_name};
+use super::{Output, check_line, entry_name, entry_wrt};
 use crate::diff::Kind;
 use crate::shape::Shape;
 
@@ -43,10 +43,11 @@ pub fn render(out: &Output) -> String {
         .presentation
         .results
         .iter()
-        .map(|&(wrt, id)| {
+        .zip(&d.entries)
+        .map(|(&(_, id), e)| {
             let mut r = both(id);
-            r["wrt"] = json!(unicode.name(wrt));
-            r["name"] = json!({ "latex": derivative_name(&latex, d, wrt), "unicode": derivative_name(&unicode, d, wrt) });
+            r["wrt"] = json!(entry_wrt(&unicode, e));
+            r["name"] = json!({ "latex": entry_name(&latex, d, e), "unicode": entry_name(&unicode, d, e) });
             r["shape"] = shape(&unicode, out.g.shape(id));
             r
         })

@@ -6,7 +6,7 @@
 use pretty::RcDoc;
 
 use super::math::{Doc, Renderer, Style};
-use super::{Output, check_line, derivative_name};
+use super::{Output, check_line, entry_name};
 
 /// Long formulas are broken before a `+` or `−` past this width.
 const WIDTH: usize = 100;
@@ -15,8 +15,8 @@ pub fn render(out: &Output) -> String {
     let aliases = Default::default();
     let r = Renderer { g: out.g, style: Style::Latex, diag_names: &out.presentation.diag_names, aliases: &aliases };
     let mut lines: Vec<Doc> = Vec::new();
-    for &(wrt, expr) in &out.presentation.results {
-        lines.push(RcDoc::text(format!("{} &= ", derivative_name(&r, out.derivative, wrt))).append(r.formula(expr)));
+    for (&(_, expr), e) in out.presentation.results.iter().zip(&out.derivative.entries) {
+        lines.push(RcDoc::text(format!("{} &= ", entry_name(&r, out.derivative, e))).append(r.formula(expr)));
     }
     let mut wheres: Vec<Doc> = Vec::new();
     let mut shorthands: Vec<_> = out.presentation.diag_names.iter().collect();

@@ -9,7 +9,7 @@ pub mod numpy;
 pub mod steps;
 pub mod unicode;
 
-use crate::diff::{Derivative, Kind};
+use crate::diff::{Derivative, Entry, Kind};
 use crate::ir::Graph;
 use crate::name::Name;
 use crate::numeric::check::Report;
@@ -129,5 +129,39 @@ pub fn derivative_name(r: &Renderer, d: &Derivative, wrt: Name) -> String {
             let v = vec(x, wrt);
             format!("∂²{f}/∂{v}∂{v}ᵀ")
         }
+    }
+}
+
+/// The left-hand side of a result: [`derivative_name`], or for a Hessian's
+/// cross block `∂²f/∂vec(X)∂vec(Y)ᵀ` (`∂²f/∂x∂yᵀ` for column vectors,
+/// no `ᵀ` on a scalar).
+pub fn entry_name(r: &Renderer, d: &Derivative, e: &Entry) -> String {
+    let Some(y) = e.cross else { return derivative_name(r, d, e.wrt) };
+    let g = r.g;
+    let latex = r.style == Style::Latex;
+    let part = |n: Name, transposed: bool| {
+        let s = r.name(n);
+        let shape = &g.info(n).shape;
+        let s = match (shape.cols.is_one(), latex) {
+            (true, _) => s,
+            (false, true) => format!("\\operatorname{{vec}}({s})"),
+            (false, false) => format!("vec({s})"),
+        };
+        match (transposed && !shape.is_scalar(), latex) {
+            (false, _) => s,
+            (true, true) => format!("{s}^{{\\top}}"),
+            (true, false) => format!("{s}ᵀ"),
+        }
+    };
+    let (f, x, y) = (r.name(d.of), part(e.wrt, false), part(y, true));
+    if latex { format!("\\frac{{\\partial^{{2}} {f}}}{{\\partial {x}\\,\\partial {y}}}") } else { format!("∂²{f}/∂{x}∂{y}") }
+}
+
+/// What a result is with respect to, as JSON's `wrt` says it: the
+/// variable, or for a cross block both (`x,y`).
+pub fn entry_wrt(r: &Renderer, e: &Entry) -> String {
+    match e.cross {
+        Some(y) => format!("{},{}", r.name(e.wrt), r.name(y)),
+        None => r.name(e.wrt),
     }
 }

@@ -84,6 +84,14 @@ const HELPERS: &[(&str, &str)] = &[
     ("_softmax", "def _softmax(z):\n    e = np.exp(z - np.max(z))\n    return e / np.sum(e)\n"),
     ("_logsumexp", "def _logsumexp(z):\n    c = np.max(z)\n    return c + np.log(np.sum(np.exp(z - c)))\n"),
     (
+        "_softmax_columns",
+        "def _softmax_columns(z):\n    e = np.exp(z - np.max(z, axis=0))\n    return e / np.sum(e, axis=0)\n",
+    ),
+    (
+        "_logsumexp_columns",
+        "def _logsumexp_columns(z):\n    \"\"\"The row vector (1, b) of each column's logsumexp.\"\"\"\n    c = np.max(z, axis=0, keepdims=True)\n    return c + np.log(np.sum(np.exp(z - c), axis=0, keepdims=True))\n",
+    ),
+    (
         "_commutation",
         "def _commutation(m, n):\n    \"\"\"K with K @ vec(X) = vec(X.T) for X of shape (m, n).\"\"\"\n    k = np.zeros((m * n, m * n))\n    for i in range(m):\n        for j in range(n):\n            k[i * n + j, j * m + i] = 1.0\n    return k\n",
     ),
@@ -494,13 +502,16 @@ impl Emitter<'_> {
                 };
                 (text, Py::Atom)
             }
+            // of a matrix, column by column (vectorized along axis 0)
             Math::Softmax(a) => {
-                self.helpers.insert("_softmax");
-                self.call("_softmax", a)
+                let f = if self.g.shape(a).is_vector() { "_softmax" } else { "_softmax_columns" };
+                self.helpers.insert(f);
+                self.call(f, a)
             }
             Math::Lse(a) => {
-                self.helpers.insert("_logsumexp");
-                self.call("_logsumexp", a)
+                let f = if self.g.shape(a).is_vector() { "_logsumexp" } else { "_logsumexp_columns" };
+                self.helpers.insert(f);
+                self.call(f, a)
             }
             Math::Sum(a) => self.call("np.sum", a),
             Math::Tr(a) => self.call("np.trace", a),
@@ -823,12 +834,19 @@ pub fn render(out: &Output) -> String {
             assign(&mut em, &mut backward, &shared, e.numpy, None);
             let value = em.bound[&e.numpy].clone();
             let shape = &g.info(e.wrt).shape;
-            let mut ret = return_value(&value, kind, shape);
-            if ret.contains("{r}") {
-                let py = e.wrt.parts().python();
-                ret = ret.replace("{r}", &format!("{py}.shape[0]")).replace("{c}", &format!("{py}.shape[1]"));
-            }
-            let _ = writeln!(returns[out], "        \"{}\": {ret},", e.wrt.parts().python());
+            let py = e.wrt.parts().python();
+            let (key, ret) = match e.cross {
+                // a cross block, rows vec(x) by columns vec(y), under "x,y"
+                Some(y) => {
+                    let py_y = y.parts().python();
+                    (format!("{py},{py_y}"), format!("np.reshape({value}, (np.size({py}), np.size({py_y})))"))
+                }
+                None => {
+                    let ret = return_value(&value, kind, shape);
+                    (py.clone(), ret.replace("{r}", &format!("{py}.shape[0]")).replace("{c}", &format!("{py}.shape[1]")))
+                }
+            };
+            let _ = writeln!(returns[out], "        \"{key}\": {ret},");
         }
     }
     let aliases = HashMap::new();
@@ -843,7 +861,7 @@ pub fn render(out: &Output) -> String {
     let mut text = String::new();
     let _ = writeln!(text, "# matdiff: {what} of {f}, as NumPy");
     for e in &d.entries {
-        let _ = writeln!(text, "#   {}", super::derivative_name(&r, d, e.wrt));
+        let _ = writeln!(text, "#   {}", super::entry_name(&r, d, e));
     }
     let _ = writeln!(text, "# {}", super::check_line(out.report));
     // what `derivatives` returns, one line per key

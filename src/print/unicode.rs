@@ -2,7 +2,7 @@
 //! uses, then the check.
 
 use super::math::{Renderer, Style};
-use super::{Output, check_line, derivative_name};
+use super::{Output, check_line, entry_name};
 
 /// Terminal width: longer formulas break before a `+` or `−`.
 const WIDTH: usize = 80;
@@ -15,8 +15,8 @@ pub fn render(out: &Output) -> String {
         None => String::new(),
     };
     let indent = if out.steps.is_some() { "  " } else { "" };
-    for &(wrt, expr) in &out.presentation.results {
-        text.push_str(&format!("{indent}{} = {}\n", derivative_name(&r, out.derivative, wrt), r.formula(expr).pretty(WIDTH)));
+    for (&(_, expr), e) in out.presentation.results.iter().zip(&out.derivative.entries) {
+        text.push_str(&format!("{indent}{} = {}\n", entry_name(&r, out.derivative, e), r.formula(expr).pretty(WIDTH)));
     }
     let mut wheres: Vec<String> = Vec::new();
     let mut shorthands: Vec<_> = out.presentation.diag_names.iter().collect();

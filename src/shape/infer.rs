@@ -820,13 +820,10 @@ impl Infer<'_> {
                     "`Diag`" => d.hint(format!(
                         "`Diag` makes a diagonal matrix of a vector; `diag({q})` takes the diagonal of a square matrix"
                     )),
-                    "`softmax`" | "`logsumexp`" | "`lse`" if sh == "a scalar" => {
+                    // (of a matrix they work column by column: only a scalar is refused)
+                    "`softmax`" | "`logsoftmax`" | "`logsumexp`" | "`lse`" => {
                         d.hint(format!("one number is not a vector: `{q}` needs more than one entry (`{q} : n`)"))
                     }
-                    "`softmax`" | "`logsumexp`" | "`lse`" => d.hint(format!(
-                        "apply it to a vector, or to all entries at once: `{}(vec({q}))`",
-                        &what[1..what.len() - 1]
-                    )),
                     _ => d,
                 }
             }
@@ -1037,7 +1034,7 @@ impl Infer<'_> {
                     | Function::Abs
                     | Function::Sign
                     | Function::Step => return Ok(shaped[0].0.clone()),
-                    Function::Softmax => Op::Softmax,
+                    Function::Softmax | Function::LogSoftmax => Op::Softmax,
                     Function::LogSumExp => Op::Lse,
                     Function::Sum | Function::Mean => Op::Sum,
                     Function::Trace => Op::Tr,

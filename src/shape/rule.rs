@@ -105,17 +105,19 @@ pub fn apply<A: DimAlgebra>(op: Op, args: &[Sh<A::D>], alg: &mut A) -> Result<Sh
         }
         Op::EPow | Op::Diff => args[0].clone(),
         Op::Map => args[1].clone(),
+        // of a vector, over its entries; of a matrix, column by column
         Op::Softmax => {
-            if !is_vector(alg, &args[0]) {
+            if is_scalar(alg, &args[0]) {
                 return Err(Mismatch::NotVector(0));
             }
             args[0].clone()
         }
+        // a scalar for a vector; for a matrix, a row vector: one per column
         Op::Lse => {
-            if !is_vector(alg, &args[0]) {
+            if is_scalar(alg, &args[0]) {
                 return Err(Mismatch::NotVector(0));
             }
-            scalar(alg)
+            if is_vector(alg, &args[0]) { scalar(alg) } else { Sh { rows: alg.one(), cols: args[0].cols.clone() } }
         }
         Op::Sum | Op::Norm => scalar(alg),
         Op::Tr | Op::Det | Op::Logdet => {

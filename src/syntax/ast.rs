@@ -204,6 +204,8 @@ pub enum Function {
     /// `relu`); its derivative is 0 almost everywhere, taken as 0 at 0.
     Step,
     Softmax,
+    /// `logsoftmax(z) = z − 𝟙 logsumexp(z)`, column by column for a matrix.
+    LogSoftmax,
     LogSumExp,
     Sum,
     /// `mean(X)`: the sum of the entries over their number.
@@ -240,6 +242,7 @@ impl Function {
         ("sign", Function::Sign),
         ("step", Function::Step),
         ("softmax", Function::Softmax),
+        ("logsoftmax", Function::LogSoftmax),
         ("logsumexp", Function::LogSumExp),
         ("lse", Function::LogSumExp),
         ("sum", Function::Sum),
