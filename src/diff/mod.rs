@@ -149,6 +149,18 @@ pub fn derive(g: &mut Graph, chain: &Chain, of: Name, wrt: &[Name], kind: Kind) 
                 let mut bindings = chain.bindings.clone();
                 bindings.extend(grad.adjoints.iter().map(|&a| (a, g.info(a).def.expect("defined"))));
                 for &y in wrt {
+                    // f is twice differentiable, so its Hessian is symmetric:
+                    // a cross block below the diagonal is the transpose of
+                    // the one above it, ∂²f/∂vec(Y)∂vec(X)ᵀ = (∂²f/∂vec(X)∂vec(Y)ᵀ)ᵀ,
+                    // which halves the work of k variables' k² blocks (it is
+                    // printed so, `(A + 4xyᵀ)ᵀ`: simplifying it again would
+                    // cost as much as deriving it)
+                    if let Some(above) = entries.iter().find(|e: &&Entry| e.wrt == y && e.cross == Some(x)) {
+                        let (readable, numpy) = (above.readable, above.numpy);
+                        let (readable, numpy) = (g.trans(readable), g.trans(numpy));
+                        entries.push(Entry { wrt: x, cross: Some(y), readable, numpy });
+                        continue;
+                    }
                     let h = jacobian::jacobian(g, &bindings, grad_entries[0].readable, y);
                     let h = gradient::restrict_columns(g, y, h);
                     let (_, mut e) = simplify_all(g, &[], &[(x, h)]);

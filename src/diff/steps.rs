@@ -258,7 +258,8 @@ pub fn gradient(g: &mut Graph, chain: &Chain, f: Name, wrt: &[Name]) -> Steps {
         if (!rules.is_empty() || !collected.is_empty()) && !pending.is_empty() {
             let mut said: Vec<String> = collected.iter().map(|n| format!("collect the d{n} terms")).collect();
             if inlined {
-                let names: Vec<String> = substituted.keys().map(|n| n.to_string()).collect();
+                let mut names: Vec<String> = substituted.keys().map(|n| n.to_string()).collect();
+                names.sort();
                 said.push(format!("write out {}", names.join(", ")));
             }
             said.push(format!("simplify ({})", simplify::rules::describe(&rules)));
