@@ -190,10 +190,27 @@ pub fn derive(src: &str, opts: &Options) -> Result<Derived, Error> {
     }
     // the variables the result needs values of: those the function uses,
     // and any it does not use but was asked about (its derivative is zero)
-    let inputs: Vec<Name> = {
+    let mut inputs: Vec<Name> = {
         let used_set: std::collections::HashSet<Name> = used.iter().copied().collect();
         used.iter().chain(wrt.iter().filter(|v| !used_set.contains(v))).copied().collect()
     };
+    // and a declared variable that alone has, as a whole side, a size the
+    // others have only inside a product (`X : m×n` where only `vec(X)`-long
+    // names are used, and `K_{m,n}` needs m and n): the NumPy module reads
+    // sizes from the sides of its arguments
+    let sides = |v: Name| -> Vec<Name> {
+        let s = &g.info(v).shape;
+        [s.rows.as_name(), s.cols.as_name()].into_iter().flatten().collect()
+    };
+    let needed: std::collections::HashSet<Name> =
+        inputs.iter().flat_map(|&v| g.info(v).shape.rows.names().chain(g.info(v).shape.cols.names()).collect::<Vec<_>>()).collect();
+    let mut given: std::collections::HashSet<Name> = inputs.iter().flat_map(|&v| sides(v)).collect();
+    for &v in &lowered.variables {
+        if !inputs.contains(&v) && sides(v).iter().any(|d| needed.contains(d) && !given.contains(d)) {
+            given.extend(sides(v));
+            inputs.push(v);
+        }
+    }
     let chain = diff::chain::prepare(g, &lowered.definitions, f);
     let derivative = diff::derive(g, &chain, f, &wrt, kind);
     let steps = opts.steps.then(|| diff::steps::derive(g, &chain, f, &wrt, kind));

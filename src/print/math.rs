@@ -636,7 +636,13 @@ impl Renderer<'_> {
             },
             Math::DiagV(a) => self.call("\\operatorname{diag}", "diag", *a),
             Math::Vec(a) => self.call("\\operatorname{vec}", "vec", *a),
-            Math::Unvec([v, _]) => self.call("\\operatorname{unvec}", "unvec", *v),
+            // with its target shape: a length mn has more than one reading
+            Math::Unvec([v, _]) => {
+                let s = g.shape(id);
+                let shape = format!("{}{}{}", self.dim(&s.rows), self.op(" \\times ", "×"), self.dim(&s.cols));
+                let (latex, unicode) = (format!("\\operatorname{{unvec}}_{{{shape}}}"), format!("unvec_{{{shape}}}"));
+                self.call(&latex, &unicode, *v)
+            }
             Math::Norm(a) => {
                 let inner = self.render(*a).doc;
                 let matrix = !g.shape(*a).cols.is_one() && !g.shape(*a).rows.is_one();

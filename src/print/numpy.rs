@@ -618,21 +618,27 @@ fn shape_text(shape: &Shape) -> String {
 /// variable and its expected shape when it is missing or misshapen, and
 /// accepts a Python keyword's spelling without the underscore (`lambda`
 /// for `lambda_`).
-fn read_argument(py: &str, shape: &Shape) -> String {
-    let spellings = spellings(py).iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", ");
+fn read_argument(py: &str, typed: &str, shape: &Shape) -> String {
+    let spellings = spellings(py, typed).iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", ");
     let spec =
         if shape.is_scalar() { "()".to_string() } else { format!("({}, {})", dim_spec(&shape.rows), dim_spec(&shape.cols)) };
     format!("_argument(env, ({spellings},), {spec}, \"{}\", _sizes)", shape_text(shape))
 }
 
-/// The keywords that name a variable: its Python name, and for a Python
-/// keyword (`lambda_`) the keyword itself, as the contract spells it.
-fn spellings(py: &str) -> Vec<String> {
+/// The keywords that name a variable: its Python name, for a Python
+/// keyword (`lambda_`) the keyword itself, as the contract spells it, and
+/// the name as typed where Python takes it as a keyword (`λ`, `μ_1`).
+fn spellings(py: &str, typed: &str) -> Vec<String> {
     const KEYWORDS: &[&str] = &["lambda"];
-    match py.strip_suffix('_') {
+    let mut names = match py.strip_suffix('_') {
         Some(stem) if KEYWORDS.contains(&stem) => vec![py.to_string(), stem.to_string()],
         _ => vec![py.to_string()],
+    };
+    let identifier = typed.chars().all(|c| c == '_' || c.is_alphanumeric()) && !typed.starts_with(|c: char| c.is_ascii_digit());
+    if identifier && !names.iter().any(|n| n == typed) {
+        names.push(typed.to_string());
     }
+    names
 }
 
 /// Reads and checks one argument (see [`read_argument`]).
@@ -784,10 +790,10 @@ pub fn render(out: &Output) -> String {
     for &v in out.variables {
         let py = v.parts().python();
         let shape = &g.info(v).shape;
-        let _ = writeln!(arguments, "    {py} = {}", read_argument(&py, shape));
-        let spelled = spellings(&py);
-        let called = match spelled.as_slice() {
-            [py, other] => format!("{other} (or {py})"),
+        let typed = v.to_string();
+        let _ = writeln!(arguments, "    {py} = {}", read_argument(&py, &typed, shape));
+        let called = match spellings(&py, &typed).as_slice() {
+            [py, other, ..] if other.is_ascii() => format!("{other} (or {py})"),
             _ => py.clone(),
         };
         let _ = writeln!(listed, "    {called} : {}", shape_text(shape));
