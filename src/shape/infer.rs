@@ -576,6 +576,15 @@ impl Infer<'_> {
     /// declarations of both readings. `next` is the factor after it.
     fn transposed_scalar(&self, e: &Expr, next: Option<&Expr>) -> Option<Diagnostic> {
         let ExprKind::Postfix(inner, Postfix::Transpose, op) = &e.kind else { return None };
+        // `1^T x` is `x`, never what was meant: 𝟙ᵀx is the sum
+        if is_number(inner) {
+            return Some(
+                Diagnostic::new(format!("`{}` transposes a number", self.quote(e.span)))
+                    .label(inner.span, "a number, not the vector of ones")
+                    .label(*op, "transposed here")
+                    .hint("for the vector of ones write `𝟙ᵀ` (or `ones^T`, `1_n^T`); a number needs no transpose"),
+            );
+        }
         let ExprKind::Name(name) = &inner.kind else { return None };
         let conventional = !self.declared.contains_key(name) && !self.definitions.contains_key(name);
         let parts = NameParts::split(name);
