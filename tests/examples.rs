@@ -37,21 +37,9 @@ fn examples() -> Vec<Example> {
     paths.iter().map(|p| load(p)).collect()
 }
 
-/// The output without the measured error, which depends on the platform's
-/// floating point in its last digits.
-fn redact(text: &str) -> String {
-    text.lines()
-        .map(|l| match l.find("max relative error ") {
-            Some(i) => {
-                let start = i + "max relative error ".len();
-                let end = l[start..].find(' ').map_or(l.len(), |j| start + j);
-                format!("{}ε{}", &l[..start], &l[end..])
-            }
-            None => l.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
+#[path = "support/redact.rs"]
+mod support;
+use support::redact;
 
 #[test]
 fn examples_print_what_they_document() {

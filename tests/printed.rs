@@ -17,19 +17,9 @@ const PROGRAMS: &[(&str, &str, &str, bool)] = &[
     ("negated_sum", "A, B : n×n\nx, y : n\nf = α - diag(A)^T (B ∘ A) x", "A", false),
 ];
 
-fn redact(text: &str) -> String {
-    text.lines()
-        .map(|l| match l.find("max relative error ") {
-            Some(i) => {
-                let start = i + "max relative error ".len();
-                let end = l[start..].find(' ').map_or(l.len(), |j| start + j);
-                format!("{}ε{}", &l[..start], &l[end..])
-            }
-            None => l.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
+#[path = "support/redact.rs"]
+mod support;
+use support::redact;
 
 #[test]
 fn printed_forms_say_what_was_computed() {
