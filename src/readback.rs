@@ -281,7 +281,7 @@ pub fn verify_steps(
                         if known.is_none() {
                             let info = crate::ir::NameInfo {
                                 shape: g.info(n).shape.clone(),
-                                props: g.info(n).props.clone(),
+                                props: g.info(n).props,
                                 kind: crate::ir::NameKind::Variable,
                                 def: None,
                                 span: None,

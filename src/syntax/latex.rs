@@ -324,7 +324,7 @@ impl Writer<'_> {
                     self.emit("#", here);
                     let end = self.src[here.end..].find('\n').map_or(self.src.len(), |i| here.end + i);
                     let comment = Span::new(here.end, end);
-                    self.emit(&self.src[here.end..end].to_string(), comment);
+                    self.emit(&self.src[here.end..end], comment);
                     self.pos = end;
                 }
                 '^' => self.caret(),
@@ -461,7 +461,7 @@ impl Writer<'_> {
         let word = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
         // what is copied for the lexer to read or refuse
         let verbatim = |w: &mut Self| {
-            w.emit(&w.src[start..end].to_string(), here);
+            w.emit(&w.src[start..end], here);
             w.pos = end;
         };
         if !word {
@@ -613,7 +613,7 @@ impl Writer<'_> {
             None => {
                 self.pos = here.start;
                 let end = here.end;
-                self.emit(&self.src[here.start..end].to_string(), here);
+                self.emit(&self.src[here.start..end], here);
                 self.pos = end;
             }
         }
@@ -675,7 +675,7 @@ impl Writer<'_> {
                 // not a word: leave it for the lexer, braces and all
                 self.pos = here.start;
                 let end = span.end;
-                self.emit(&self.src[here.start..end].to_string(), span);
+                self.emit(&self.src[here.start..end], span);
                 self.pos = end;
             }
             _ => {
