@@ -202,8 +202,10 @@ pub fn derive(src: &str, opts: &Options) -> Result<Derived, Error> {
         let s = &g.info(v).shape;
         [s.rows.as_name(), s.cols.as_name()].into_iter().flatten().collect()
     };
-    let needed: std::collections::HashSet<Name> =
-        inputs.iter().flat_map(|&v| g.info(v).shape.rows.names().chain(g.info(v).shape.cols.names()).collect::<Vec<_>>()).collect();
+    let needed: std::collections::HashSet<Name> = inputs
+        .iter()
+        .flat_map(|&v| g.info(v).shape.rows.names().chain(g.info(v).shape.cols.names()).collect::<Vec<_>>())
+        .collect();
     let mut given: std::collections::HashSet<Name> = inputs.iter().flat_map(|&v| sides(v)).collect();
     for &v in &lowered.variables {
         if !inputs.contains(&v) && sides(v).iter().any(|d| needed.contains(d) && !given.contains(d)) {

@@ -165,9 +165,7 @@ fn remarks(g: &Graph, results: &[(Name, Id)], wheres: &[(Name, Id)]) -> Vec<Stri
 /// logsumexp to a matrix, which works column by column (CONTRACT §1).
 fn per_column(g: &Graph) -> bool {
     let roots: Vec<Id> = g.names.values().filter_map(|i| i.def).collect();
-    g.reachable(&roots)
-        .into_iter()
-        .any(|id| matches!(*g.node(id), Math::Softmax(a) | Math::Lse(a) if !g.shape(a).is_vector()))
+    g.reachable(&roots).into_iter().any(|id| matches!(*g.node(id), Math::Softmax(a) | Math::Lse(a) if !g.shape(a).is_vector()))
 }
 
 /// Subexpressions written more than once (function applications, or large

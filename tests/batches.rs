@@ -74,7 +74,13 @@ fn softmax_and_logsumexp_of_a_matrix_work_per_column() {
     let z = Name::new("Z");
     g.declare(
         z,
-        NameInfo { shape: Shape::new(Dim::int(2), Dim::int(3)), props: Props::NONE, kind: NameKind::Variable, def: None, span: None },
+        NameInfo {
+            shape: Shape::new(Dim::int(2), Dim::int(3)),
+            props: Props::NONE,
+            kind: NameKind::Variable,
+            def: None,
+            span: None,
+        },
     );
     let zs = g.sym(z);
     let (s, l) = (g.softmax(zs), g.lse(zs));

@@ -21,24 +21,29 @@ const BOOK: &[(&str, &str, bool, &str)] = &[
     ("A : m×m; X : n×n; f = tr(A ⊗ X)", "X", false, "tr(A) I"),
     ("X : n×n; f = log(abs(det(X)))", "X", false, "X⁻ᵀ"),
     ("X : n×n; f = det(X^3)", "X", false, "3 det(X³) X⁻ᵀ"),
-    ("x : n; A : n×n; B : n×n; f = (x^T A x)(x^T B x)", "x", true, "(xᵀAx)(B + Bᵀ) + (xᵀBx)(A + Aᵀ) + (B + Bᵀ)xxᵀ(A + Aᵀ) + (A + Aᵀ)xxᵀ(B + Bᵀ)"),
+    (
+        "x : n; A : n×n; B : n×n; f = (x^T A x)(x^T B x)",
+        "x",
+        true,
+        "(xᵀAx)(B + Bᵀ) + (xᵀBx)(A + Aᵀ) + (B + Bᵀ)xxᵀ(A + Aᵀ) + (A + Aᵀ)xxᵀ(B + Bᵀ)",
+    ),
     ("h : 1×m; W : m×k; f = logsumexp(h W)", "W", true, "(Diag(p) − pᵀp) ⊗ hᵀh"),
     // the Matrix Cookbook
-    ("X : n×n; f = det(X)", "X", false, "det(X) X⁻ᵀ"),                                    // (49)
-    ("X : n×n; A : n×n; B : n×n; f = det(A X B)", "X", false, "det(AXB) X⁻ᵀ"),           // (51)
-    ("X : n×m; f = det(X^T X)", "X", false, "2 det(XᵀX) X(XᵀX)⁻¹"),                      // (55)
-    ("X : n×n; f = logdet(X)", "X", false, "X⁻ᵀ"),                                       // (57)
-    ("X : n×n; A : n×n; B : n×n; f = tr(A X^{-1} B)", "X", false, "−X⁻ᵀAᵀBᵀX⁻ᵀ"),        // (63)
-    ("a : n; b : m; X : n×m; f = a^T X b", "X", false, "abᵀ"),                           // (70)
-    ("a : m; b : n; X : n×m; f = a^T X^T b", "X", false, "baᵀ"),                         // (71)
-    ("b : m; c : m; X : n×m; f = b^T X^T X c", "X", false, "X(bcᵀ + cbᵀ)"),              // (77)
-    ("x : n; A : n×n; f = x^T A x", "x", false, "(A + Aᵀ)x"),                            // (81)
-    ("A : p×n; B : m×p; X : n×m; f = tr(A X B)", "X", false, "AᵀBᵀ"),                    // (102)
-    ("X : n×m; f = tr(X^T X)", "X", false, "2X"),                                        // (103)
-    ("X : n×n; f = tr(X^2)", "X", false, "2Xᵀ"),                                         // (104)
-    ("X : n×n; f = tr(X^4)", "X", false, "4(X³)ᵀ"),                                      // (106)
-    ("X : n×n; A : n×n; f = tr(X A X^T)", "X", false, "X(Aᵀ + A)"),                      // (117)
-    ("X : n×n; f = tr(X^{-1})", "X", false, "−(X⁻²)ᵀ"),                                  // (113)
+    ("X : n×n; f = det(X)", "X", false, "det(X) X⁻ᵀ"), // (49)
+    ("X : n×n; A : n×n; B : n×n; f = det(A X B)", "X", false, "det(AXB) X⁻ᵀ"), // (51)
+    ("X : n×m; f = det(X^T X)", "X", false, "2 det(XᵀX) X(XᵀX)⁻¹"), // (55)
+    ("X : n×n; f = logdet(X)", "X", false, "X⁻ᵀ"),     // (57)
+    ("X : n×n; A : n×n; B : n×n; f = tr(A X^{-1} B)", "X", false, "−X⁻ᵀAᵀBᵀX⁻ᵀ"), // (63)
+    ("a : n; b : m; X : n×m; f = a^T X b", "X", false, "abᵀ"), // (70)
+    ("a : m; b : n; X : n×m; f = a^T X^T b", "X", false, "baᵀ"), // (71)
+    ("b : m; c : m; X : n×m; f = b^T X^T X c", "X", false, "X(bcᵀ + cbᵀ)"), // (77)
+    ("x : n; A : n×n; f = x^T A x", "x", false, "(A + Aᵀ)x"), // (81)
+    ("A : p×n; B : m×p; X : n×m; f = tr(A X B)", "X", false, "AᵀBᵀ"), // (102)
+    ("X : n×m; f = tr(X^T X)", "X", false, "2X"),      // (103)
+    ("X : n×n; f = tr(X^2)", "X", false, "2Xᵀ"),       // (104)
+    ("X : n×n; f = tr(X^4)", "X", false, "4(X³)ᵀ"),    // (106)
+    ("X : n×n; A : n×n; f = tr(X A X^T)", "X", false, "X(Aᵀ + A)"), // (117)
+    ("X : n×n; f = tr(X^{-1})", "X", false, "−(X⁻²)ᵀ"), // (113)
     ("A : m×n; x : n; b : m; f = (A x - b)^T (A x - b)", "x", false, "2Aᵀ(Ax − b)"),
 ];
 

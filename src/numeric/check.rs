@@ -303,7 +303,8 @@ fn check_point(
             }
         }
     }
-    let entry_values = |v: &[Value], i: usize| -> [Value; 2] { [v[n_adjoints + 2 * i].clone(), v[n_adjoints + 2 * i + 1].clone()] };
+    let entry_values =
+        |v: &[Value], i: usize| -> [Value; 2] { [v[n_adjoints + 2 * i].clone(), v[n_adjoints + 2 * i + 1].clone()] };
     let results: Vec<(&Entry, &[Value])> = d.entries.iter().zip(values[n_adjoints..].chunks(2)).collect();
     restricted_where_declared(g, d, &results)?;
     if d.kind == Kind::Hessian {

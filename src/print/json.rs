@@ -27,17 +27,15 @@ pub fn render(out: &Output) -> String {
     let variables: Vec<Value> = out
         .variables
         .iter()
-        .map(
-            |&v| {
-                let s = &out.g.info(v).shape;
-                let mut var = json!({ "name": unicode.name(v), "python": v.parts().python(), "shape": shape(&unicode, s) });
-                // a shape that is not the letter's convention, in words
-                if let Some(why) = crate::present::unconventional(v, s) {
-                    var["unconventional"] = json!(why);
-                }
-                var
-            },
-        )
+        .map(|&v| {
+            let s = &out.g.info(v).shape;
+            let mut var = json!({ "name": unicode.name(v), "python": v.parts().python(), "shape": shape(&unicode, s) });
+            // a shape that is not the letter's convention, in words
+            if let Some(why) = crate::present::unconventional(v, s) {
+                var["unconventional"] = json!(why);
+            }
+            var
+        })
         .collect();
     let results: Vec<Value> = out
         .presentation

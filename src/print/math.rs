@@ -442,7 +442,13 @@ impl Renderer<'_> {
             pieces
                 .into_iter()
                 .enumerate()
-                .map(|(i, p)| if latex_alone || (bare_chain && i + 1 == n && p.prec == Level::Product) { p } else { self.wrap(p, Level::Postfix) })
+                .map(|(i, p)| {
+                    if latex_alone || (bare_chain && i + 1 == n && p.prec == Level::Product) {
+                        p
+                    } else {
+                        self.wrap(p, Level::Postfix)
+                    }
+                })
                 .collect()
         };
         let top = juxtaposed(top);

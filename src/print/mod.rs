@@ -154,7 +154,11 @@ pub fn entry_name(r: &Renderer, d: &Derivative, e: &Entry) -> String {
         }
     };
     let (f, x, y) = (r.name(d.of), part(e.wrt, false), part(y, true));
-    if latex { format!("\\frac{{\\partial^{{2}} {f}}}{{\\partial {x}\\,\\partial {y}}}") } else { format!("∂²{f}/∂{x}∂{y}") }
+    if latex {
+        format!("\\frac{{\\partial^{{2}} {f}}}{{\\partial {x}\\,\\partial {y}}}")
+    } else {
+        format!("∂²{f}/∂{x}∂{y}")
+    }
 }
 
 /// What a result is with respect to, as JSON's `wrt` says it: the

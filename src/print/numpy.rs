@@ -83,10 +83,7 @@ const HELPERS: &[(&str, &str)] = &[
     ("_sigmoid", "def _sigmoid(z):\n    return 0.5 * (1.0 + np.tanh(0.5 * z))\n"),
     ("_softmax", "def _softmax(z):\n    e = np.exp(z - np.max(z))\n    return e / np.sum(e)\n"),
     ("_logsumexp", "def _logsumexp(z):\n    c = np.max(z)\n    return c + np.log(np.sum(np.exp(z - c)))\n"),
-    (
-        "_softmax_columns",
-        "def _softmax_columns(z):\n    e = np.exp(z - np.max(z, axis=0))\n    return e / np.sum(e, axis=0)\n",
-    ),
+    ("_softmax_columns", "def _softmax_columns(z):\n    e = np.exp(z - np.max(z, axis=0))\n    return e / np.sum(e, axis=0)\n"),
     (
         "_logsumexp_columns",
         "def _logsumexp_columns(z):\n    \"\"\"The row vector (1, b) of each column's logsumexp.\"\"\"\n    c = np.max(z, axis=0, keepdims=True)\n    return c + np.log(np.sum(np.exp(z - c), axis=0, keepdims=True))\n",
