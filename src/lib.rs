@@ -261,11 +261,12 @@ pub fn run(src: &str, opts: &Options) -> Result<String, Error> {
     // the check covers the text: what is printed reads back as what was checked
     if opts.check {
         let seed = numeric::check::seed_of(src);
-        let mut notes = readback::verify(g, &presentation, &variables, &dims, seed);
-        if let (Ok(found), Some(steps)) = (&mut notes, &steps) {
-            let more = readback::verify_steps(g, steps, &presentation, &variables, &dims, seed);
-            more.map(|m| found.extend(m)).unwrap_or_else(|f| notes = Err(f));
-        }
+        let notes = readback::verify(g, &presentation, &variables, &dims, seed).and_then(|mut notes| {
+            if let Some(steps) = &steps {
+                notes.extend(readback::verify_steps(g, steps, &presentation, &variables, &dims, seed)?);
+            }
+            Ok(notes)
+        });
         match notes {
             Ok(notes) => presentation.readback = notes.iter().map(ToString::to_string).collect(),
             Err(failure) => {

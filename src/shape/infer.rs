@@ -573,7 +573,8 @@ impl Infer<'_> {
     /// `μᵀ` of an undeclared lowercase Greek letter: the transpose says
     /// `μ` is a vector, the conventions that it is a scalar, and `μᵀ A x`
     /// would be read with `A` scaled, or as a row: refused, with the
-    /// declarations of both readings. `next` is the factor after it.
+    /// declarations of both readings. `next` is the factor after it. A
+    /// transposed number (`1ᵀx`) is refused too: `𝟙ᵀ` was meant.
     fn transposed_scalar(&self, e: &Expr, next: Option<&Expr>) -> Option<Diagnostic> {
         let ExprKind::Postfix(inner, Postfix::Transpose, op) = &e.kind else { return None };
         // `1^T x` is `x`, never what was meant: 𝟙ᵀx is the sum
