@@ -14,6 +14,8 @@ const PROGRAMS: &[(&str, &str, &str, bool)] = &[
     ("softmax_xent", "p = exp(z)/sum(exp(z)); L = -y^T log(p)", "z", false),
     ("rayleigh_hessian", "f = x^T A^T A x / (x^T x)", "x", true),
     ("cookbook_quadratic_hessian", "f = (A x + b)^T C (D x + e)", "x", true),
+    // a 1×1 chain over a product: xᵀy/(‖x‖‖y‖), not xᵀy/‖x‖‖y‖
+    ("cosine_similarity", "x, y : n\nf = cos(x^T y/(||x|| ||y||))", "x", false),
     ("negated_sum", "A, B : n×n\nx, y : n\nf = α - diag(A)^T (B ∘ A) x", "A", false),
 ];
 

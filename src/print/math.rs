@@ -437,8 +437,10 @@ impl Renderer<'_> {
         // 1×1 chain at the end needs no brackets: 2xᵀAx); alone in a LaTeX
         // fraction's part, nothing needs brackets
         let bottom_empty = bottom.is_empty();
-        let juxtaposed = |pieces: Vec<Piece>| -> Vec<Piece> {
+        let juxtaposed = |pieces: Vec<Piece>, is_top: bool| -> Vec<Piece> {
             let (n, latex_alone) = (pieces.len(), self.style == Style::Latex && pieces.len() == 1 && !bottom_empty);
+            // the bare chain is the numerator's: a denominator that is a product keeps its brackets (xᵀy/(‖x‖‖y‖))
+            let bare_chain = bare_chain && is_top;
             pieces
                 .into_iter()
                 .enumerate()
@@ -451,8 +453,8 @@ impl Renderer<'_> {
                 })
                 .collect()
         };
-        let top = juxtaposed(top);
-        let bottom = juxtaposed(bottom);
+        let top = juxtaposed(top, true);
+        let bottom = juxtaposed(bottom, false);
         if bottom.is_empty() {
             return (negative.get(), Piece::with(self.juxtapose(top), Level::Product));
         }
