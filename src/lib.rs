@@ -213,6 +213,7 @@ pub fn derive(src: &str, opts: &Options) -> Result<Derived, Error> {
             inputs.push(v);
         }
     }
+    numeric::facts::mark_centered(g, &lowered.definitions, &lowered.variables, &lowered.dims, numeric::check::seed_of(src));
     let chain = diff::chain::prepare(g, &lowered.definitions, f);
     let derivative = diff::derive(g, &chain, f, &wrt, kind);
     let steps = opts.steps.then(|| diff::steps::derive(g, &chain, f, &wrt, kind));

@@ -16,7 +16,8 @@ use crate::name::{Name, NameParts};
 use crate::shape::Shape;
 
 /// An adjoint is written out in place when its definition is at most this
-/// large (as a tree) and it is used at most twice.
+/// large (as a tree) and it is used at most twice, or twice this large and
+/// used once.
 const SMALL: usize = 12;
 
 pub struct Presentation {
@@ -25,7 +26,7 @@ pub struct Presentation {
     /// Each result's expression, adjoints inlined where small.
     pub results: Vec<(Name, Id)>,
     /// The names the results use, each with the expression it stands for,
-    /// in the order they are first needed.
+    /// each after the names its definition uses (as a program states them).
     pub wheres: Vec<(Name, Id)>,
     /// `s` → `S` for vectors whose `Diag(s)` is written `S`.
     pub diag_names: HashMap<Name, Name>,
@@ -71,8 +72,11 @@ pub fn present(g: &mut Graph, d: &Derivative, steps: Option<&crate::diff::steps:
         .iter()
         .zip(&defs)
         .filter(|(a, def)| {
-            let small = crate::diff::gradient::tree_size(g, **def) <= SMALL;
-            small && (counts.get(a).copied().unwrap_or(0) <= 2 || !refers_to_adjoint(g, **def))
+            // used once, a name only adds its `where` line: written out
+            // unless that makes one long line
+            let uses = counts.get(a).copied().unwrap_or(0);
+            let small = crate::diff::gradient::tree_size(g, **def) <= if uses <= 1 { 2 * SMALL } else { SMALL };
+            small && (uses <= 2 || !refers_to_adjoint(g, **def))
         })
         .map(|(a, def)| (*a, *def))
         .collect();
@@ -80,8 +84,7 @@ pub fn present(g: &mut Graph, d: &Derivative, steps: Option<&crate::diff::steps:
     let results: Vec<(Name, Id)> =
         d.entries.iter().map(|e| (e.wrt, g.substitute(e.readable, &|n| inline.get(&n).copied()))).collect();
     let results = name_repeated(g, results);
-    // The where list: names reached from the results, breadth first, so a
-    // name comes before the names its definition uses.
+    // The where list: names reached from the results, breadth first.
     let mut wheres: Vec<(Name, Id)> = Vec::new();
     let mut seen: HashSet<Name> = HashSet::new();
     let mut frontier: Vec<Id> = results.iter().map(|r| r.1).collect();
@@ -110,6 +113,9 @@ pub fn present(g: &mut Graph, d: &Derivative, steps: Option<&crate::diff::steps:
         }
         frontier = next;
     }
+    // stated as a program states them, so the list reads (and parses) top
+    // to bottom: `h₁ = σ(W₁x), h₂ = σ(W₂h₁)`
+    let wheres = definition_order(g, &wheres);
     let mut remarks = remarks(g, &results, &wheres);
     remarks.extend(d.entries.iter().filter_map(|e| crate::diff::gradient::convention(g, e.wrt, d.kind)));
     // the steps use Diag(s) as the results do: S
@@ -124,6 +130,42 @@ pub fn present(g: &mut Graph, d: &Derivative, steps: Option<&crate::diff::steps:
     }
     let diag_names = diag_shorthands(g, &results, &shown);
     Presentation { remarks, results, wheres, diag_names, readback: Vec::new() }
+}
+
+/// `wheres` in the order a program states them: each definition after the
+/// names it uses, otherwise as given. A cycle (which no printed list has)
+/// is left in the given order, for the parser to refuse.
+pub fn definition_order(g: &Graph, wheres: &[(Name, Id)]) -> Vec<(Name, Id)> {
+    let defined: std::collections::HashSet<Name> = wheres.iter().map(|w| w.0).collect();
+    let uses = |def: Id| -> Vec<Name> {
+        g.reachable(&[def])
+            .into_iter()
+            .filter_map(|id| match *g.node(id) {
+                crate::ir::Math::Sym(n) if defined.contains(&n) => Some(n),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut pending: Vec<(Name, Id, Vec<Name>)> = wheres.iter().map(|&(n, d)| (n, d, uses(d))).collect();
+    let mut done: std::collections::HashSet<Name> = std::collections::HashSet::new();
+    let mut out = Vec::with_capacity(wheres.len());
+    while !pending.is_empty() {
+        let before = pending.len();
+        pending.retain(|(n, d, deps)| {
+            if deps.iter().all(|m| done.contains(m) || m == n) {
+                out.push((*n, *d));
+                done.insert(*n);
+                false
+            } else {
+                true
+            }
+        });
+        // a cycle cannot be read back in any order: leave it to the parser to say so
+        if pending.len() == before {
+            out.extend(pending.drain(..).map(|(n, d, _)| (n, d)));
+        }
+    }
+    out
 }
 
 /// What the reader must know to use the results: what the commutation
@@ -168,8 +210,9 @@ fn per_column(g: &Graph) -> bool {
     g.reachable(&roots).into_iter().any(|id| matches!(*g.node(id), Math::Softmax(a) | Math::Lse(a) if !g.shape(a).is_vector()))
 }
 
-/// Subexpressions written more than once (function applications, or large
-/// ones) get a name, largest first: `Diag(p) − ppᵀ` with `p = softmax(x)`
+/// Subexpressions written more than once (function applications, or ones
+/// whose name saves more than its `where` entry costs) get a name, largest
+/// first: `Diag(p) − ppᵀ` with `p = softmax(x)`
 /// rather than `softmax(x)` three times.
 fn name_repeated(g: &mut Graph, mut results: Vec<(Name, Id)>) -> Vec<(Name, Id)> {
     loop {
@@ -186,19 +229,31 @@ fn name_repeated(g: &mut Graph, mut results: Vec<(Name, Id)>) -> Vec<(Name, Id)>
                 *occurrences.entry(c).or_default() += n;
             }
         }
-        let worth = |id: Id| match g.node(id) {
+        // a function application, or what naming shortens by about a `where`
+        // entry's length (`(CΣCᵀ)⁻¹` three times), but not a small term a
+        // reader takes in at a glance (`x − μ`)
+        let worth = |id: Id, k: usize| match g.node(id) {
             Math::Map(_) | Math::Softmax(_) | Math::Lse(_) => true,
             Math::Sym(_) | Math::Num(_) | Math::Const(_) | Math::Fun(_) => false,
-            _ => crate::diff::gradient::tree_size(g, id) >= 20,
+            _ => {
+                let size = crate::diff::gradient::tree_size(g, id);
+                size >= 20 || (size >= 6 && (k - 1) * size >= 12)
+            }
         };
         let Some(&target) = nodes
             .iter()
-            .filter(|&&id| occurrences.get(&id).copied().unwrap_or(0) >= 2 && worth(id))
+            .filter(|&&id| {
+                let k = occurrences.get(&id).copied().unwrap_or(0);
+                k >= 2 && worth(id, k)
+            })
             .max_by_key(|&&id| (crate::diff::gradient::tree_size(g, id), std::cmp::Reverse(id)))
         else {
             return results;
         };
-        let stems = crate::diff::chain::value_stems(g, target).unwrap_or(&["u", "w", "r"]);
+        let stems = match g.node(target) {
+            Math::Pow([_, k]) if !g.is_scalar(target) && g.num_value(*k) == Some(crate::num::Number::MINUS_ONE) => &["m", "n", "r"],
+            _ => crate::diff::chain::value_stems(g, target).unwrap_or(&["u", "w", "r"]),
+        };
         let shape = g.shape(target).clone();
         let lowercase = shape.is_vector() || shape.is_scalar();
         let name = crate::diff::chain::fresh_name(g, stems, lowercase, &NameParts::split("x"));

@@ -135,7 +135,7 @@ fn program(r: &Renderer, g: &Graph, texts: &Texts, variables: &[Name]) -> (Strin
         Style::Unicode => "Diag",
     };
     // each definition after the names it uses; `S = Diag(s)` right after `s`
-    for (name, def) in definition_order(g, texts.wheres) {
+    for (name, def) in crate::present::definition_order(g, texts.wheres) {
         let text = show(def);
         if let Some(shape) = declared_shape(r, g.shape(def)) {
             statements.push(format!("{} : {shape}", r.name(name)));
@@ -170,41 +170,6 @@ fn program(r: &Renderer, g: &Graph, texts: &Texts, variables: &[Name]) -> (Strin
         lines.push(Line { what, name, want: id });
     }
     (statements.join("\n"), lines)
-}
-
-/// The `where` lines in an order where each comes after the names its
-/// definition uses (the printed order is the reader's: first needed first).
-fn definition_order(g: &Graph, wheres: &[(Name, Id)]) -> Vec<(Name, Id)> {
-    let defined: std::collections::HashSet<Name> = wheres.iter().map(|w| w.0).collect();
-    let uses = |def: Id| -> Vec<Name> {
-        g.reachable(&[def])
-            .into_iter()
-            .filter_map(|id| match *g.node(id) {
-                crate::ir::Math::Sym(n) if defined.contains(&n) => Some(n),
-                _ => None,
-            })
-            .collect()
-    };
-    let mut pending: Vec<(Name, Id, Vec<Name>)> = wheres.iter().map(|&(n, d)| (n, d, uses(d))).collect();
-    let mut done: std::collections::HashSet<Name> = std::collections::HashSet::new();
-    let mut out = Vec::with_capacity(wheres.len());
-    while !pending.is_empty() {
-        let before = pending.len();
-        pending.retain(|(n, d, deps)| {
-            if deps.iter().all(|m| done.contains(m) || m == n) {
-                out.push((*n, *d));
-                done.insert(*n);
-                false
-            } else {
-                true
-            }
-        });
-        // a cycle cannot be read back in any order: leave it to the parser to say so
-        if pending.len() == before {
-            out.extend(pending.drain(..).map(|(n, d, _)| (n, d)));
-        }
-    }
-    out
 }
 
 /// The program read back: its graph and each line's node in it.

@@ -146,7 +146,7 @@ impl Leaf {
     fn kind(&self) -> String {
         match self {
             Leaf::Var(s, p) => {
-                let facts = [(p.symmetric, "+sym"), (p.positive, "+pos"), (p.probability, "+prob")];
+                let facts = [(p.symmetric, "+sym"), (p.positive, "+pos"), (p.probability, "+prob"), (p.centered, "+centered")];
                 facts.iter().filter(|f| f.0).fold(shape_kind(s).to_string(), |k, f| k + f.1)
             }
             Leaf::Exp(s) => format!("exp {}", shape_kind(s)),
@@ -169,6 +169,9 @@ impl fmt::Display for Leaf {
                 }
                 if p.probability {
                     f.write_str(" probability")?;
+                }
+                if p.centered {
+                    f.write_str(" centered")?;
                 }
                 Ok(())
             }
@@ -236,7 +239,7 @@ fn fits(s: &Shape, preds: &[Pred]) -> bool {
         Pred::Row => s.is_row(),
         Pred::Symmetric | Pred::Diagonal => s.is_square(),
         // a probability column of one entry is the constant 1
-        Pred::Probability => !s.rows.is_one(),
+        Pred::Probability | Pred::Centered => !s.rows.is_one(),
         _ => true,
     })
 }
@@ -271,8 +274,8 @@ fn candidates(role: &Role) -> Vec<Leaf> {
         ]
     } else {
         let (symmetric, positive, diagonal) = (has(Pred::Symmetric), has(Pred::Positive), has(Pred::Diagonal));
-        let probability = has(Pred::Probability);
-        let props = Props { symmetric: symmetric || diagonal, positive, diagonal, probability, ..Props::NONE };
+        let (probability, centered) = (has(Pred::Probability), has(Pred::Centered));
+        let props = Props { symmetric: symmetric || diagonal, positive, diagonal, probability, centered, ..Props::NONE };
         // each shape's compound right after its variable, so that both kinds come early
         let mut leaves: Vec<Leaf> = Vec::new();
         for &(r, c) in &SHAPES {

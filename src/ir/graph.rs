@@ -140,6 +140,24 @@ impl Graph {
         self.names.insert(name, info);
     }
 
+    /// Adds the facts `more` to the name `name`'s, and to every node that
+    /// derives its facts from them.
+    pub fn add_facts(&mut self, name: Name, more: Props) {
+        let Some(info) = self.names.get_mut(&name) else { return };
+        info.props = info.props.union(more);
+        // children come before their parents in the arena
+        for i in 0..self.nodes.len() {
+            let node = self.nodes[i].clone();
+            let leaf = match &node {
+                Math::Sym(n) => self.names[n].props,
+                _ => Props::NONE,
+            };
+            let scalar = self.shapes[i].is_scalar();
+            let derived = Props::of(&node, |c| self.props(c), |c| self.is_scalar(c), scalar, leaf);
+            self.props[i] = self.props[i].union(derived);
+        }
+    }
+
     /// Adds `node` as it is (no folding), or returns the existing copy.
     ///
     /// Panics if the shapes of the children do not fit: after lowering,

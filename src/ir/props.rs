@@ -26,10 +26,16 @@ pub struct Props {
     /// softmax of a row vector too, whose entries sum to one along the
     /// row: `Pred::Probability` asks for more than one row.
     pub probability: bool,
+    /// Each column sums to zero (`c = x − mean(x)𝟙`): `𝟙ᵀc = 0`. Never
+    /// declared; found by evaluation ([`crate::numeric::facts`]) for
+    /// definitions, and kept by scalar multiples, sums and products on the
+    /// right (`𝟙ᵀcB = 0`).
+    pub centered: bool,
 }
 
 impl Props {
-    pub const NONE: Props = Props { symmetric: false, positive: false, diagonal: false, definite: false, probability: false };
+    pub const NONE: Props =
+        Props { symmetric: false, positive: false, diagonal: false, definite: false, probability: false, centered: false };
 
     /// The facts of a variable declared with `properties`: `spd` is
     /// symmetric too, and a diagonal matrix is symmetric. (A probability
@@ -57,6 +63,7 @@ impl Props {
             diagonal: self.diagonal || other.diagonal,
             definite: self.definite || other.definite,
             probability: self.probability || other.probability,
+            centered: self.centered || other.centered,
         }
     }
 
@@ -126,7 +133,21 @@ impl Props {
             Math::Softmax(_) => true,
             _ => false,
         };
-        Props { symmetric: symmetric || is_scalar || diagonal, positive, diagonal: diagonal || is_scalar, definite, probability }
+        let centered = match node {
+            Math::Sym(_) => leaf.centered,
+            Math::Add([a, b]) => both(*a, *b, |p| p.centered),
+            // 𝟙ᵀ(cB) = (𝟙ᵀc)B = 0, and 𝟙ᵀ(αc) = α𝟙ᵀc = 0
+            Math::Mul([a, b]) => child(*a).centered || (child_is_scalar(*a) && child(*b).centered),
+            _ => false,
+        };
+        Props {
+            symmetric: symmetric || is_scalar || diagonal,
+            positive,
+            diagonal: diagonal || is_scalar,
+            definite,
+            probability,
+            centered: centered && !is_scalar,
+        }
     }
 }
 

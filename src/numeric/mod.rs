@@ -8,6 +8,7 @@
 
 pub mod check;
 mod eval;
+pub mod facts;
 mod fd;
 mod rng;
 mod sample;

@@ -215,6 +215,7 @@ pub fn draw_point(
 /// - `positive`: from `Positive` at least;
 /// - `probability`: positive entries, each column divided by its sum (a
 ///   point inside the simplex, where `log p` is defined too);
+/// - `centered`: each column minus its mean;
 /// - `diagonal`: `Diag(v)` with `v` drawn from `domain` (positive entries
 ///   when the domain asks for more than `Any`, so invertible);
 /// - otherwise (and for `symmetric`) as [`draw`].
@@ -231,6 +232,14 @@ pub fn draw_declared(props: Props, domain: Domain, rows: usize, cols: usize, rng
         for mut column in v.column_iter_mut() {
             let total: f64 = column.iter().sum();
             column /= total;
+        }
+        return v;
+    }
+    if props.centered {
+        let mut v = draw(domain, rows, cols, false, rng);
+        for mut column in v.column_iter_mut() {
+            let mean = column.mean();
+            column.add_scalar_mut(-mean);
         }
         return v;
     }

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::math::{Renderer, Style};
-use super::{Output, check_line, entry_name, entry_wrt};
+use super::{Output, WhereLine, check_line, entry_name, entry_wrt};
 use crate::diff::Kind;
 use crate::shape::Shape;
 
@@ -51,19 +51,19 @@ pub fn render(out: &Output) -> String {
         })
         .collect();
     let mut definitions: Vec<Value> = Vec::new();
-    let mut shorthands: Vec<_> = diag.iter().collect();
-    shorthands.sort_by_key(|(s, _)| s.as_str());
-    for (s, cap) in shorthands {
-        definitions.push(json!({
-            "name": unicode.name(*cap),
-            "latex": format!("\\operatorname{{Diag}}({})", latex.name(*s)),
-            "unicode": format!("Diag({})", unicode.name(*s)),
-        }));
-    }
-    for &(name, def) in &out.presentation.wheres {
-        let mut v = both(def);
-        v["name"] = json!(unicode.name(name));
-        definitions.push(v);
+    for line in super::where_lines(out.presentation) {
+        definitions.push(match line {
+            WhereLine::Diag(cap, s) => json!({
+                "name": unicode.name(cap),
+                "latex": format!("\\operatorname{{Diag}}({})", latex.name(s)),
+                "unicode": format!("Diag({})", unicode.name(s)),
+            }),
+            WhereLine::Def(name, def) => {
+                let mut v = both(def);
+                v["name"] = json!(unicode.name(name));
+                v
+            }
+        });
     }
     let kind = match d.kind {
         Kind::Gradient => "gradient",

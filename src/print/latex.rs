@@ -6,7 +6,7 @@
 use pretty::RcDoc;
 
 use super::math::{Doc, Renderer, Style};
-use super::{Output, check_line, entry_name};
+use super::{Output, WhereLine, check_line, entry_name};
 
 /// Long formulas are broken before a `+` or `−` past this width.
 const WIDTH: usize = 100;
@@ -19,13 +19,11 @@ pub fn render(out: &Output) -> String {
         lines.push(RcDoc::text(format!("{} &= ", entry_name(&r, out.derivative, e))).append(r.formula(expr)));
     }
     let mut wheres: Vec<Doc> = Vec::new();
-    let mut shorthands: Vec<_> = out.presentation.diag_names.iter().collect();
-    shorthands.sort_by_key(|(s, _)| s.as_str());
-    for (s, cap) in shorthands {
-        wheres.push(RcDoc::text(format!("{} &= \\operatorname{{Diag}}({})", r.name(*cap), r.name(*s))));
-    }
-    for &(name, def) in &out.presentation.wheres {
-        wheres.push(RcDoc::text(format!("{} &= ", super::where_name(&r, out, name))).append(r.formula(def)));
+    for line in super::where_lines(out.presentation) {
+        wheres.push(match line {
+            WhereLine::Diag(cap, s) => RcDoc::text(format!("{} &= \\operatorname{{Diag}}({})", r.name(cap), r.name(s))),
+            WhereLine::Def(name, def) => RcDoc::text(format!("{} &= ", super::where_name(&r, out, name))).append(r.formula(def)),
+        });
     }
     // the derivation first, each row with its rule as a comment
     let mut rows: Vec<(Doc, Option<String>)> = match out.steps {

@@ -83,6 +83,31 @@ pub fn shapes(r: &Renderer, out: &Output) -> Vec<String> {
         .collect()
 }
 
+/// A line of the `where` list.
+pub enum WhereLine {
+    /// The seeds' shorthand `S = Diag(s)`: the capital, then the vector.
+    Diag(Name, Name),
+    /// A name and its definition.
+    Def(Name, egg::Id),
+}
+
+/// The `where` lines in the order a program states them (the
+/// presentation's), `S = Diag(s)` right after `s`; a shorthand for a name
+/// not listed comes first.
+pub fn where_lines(p: &Presentation) -> Vec<WhereLine> {
+    let listed: std::collections::HashSet<Name> = p.wheres.iter().map(|w| w.0).collect();
+    let mut unlisted: Vec<_> = p.diag_names.iter().filter(|(s, _)| !listed.contains(s)).collect();
+    unlisted.sort_by_key(|(s, _)| s.as_str());
+    let mut out: Vec<WhereLine> = unlisted.into_iter().map(|(s, cap)| WhereLine::Diag(*cap, *s)).collect();
+    for &(name, def) in &p.wheres {
+        out.push(WhereLine::Def(name, def));
+        if let Some(&cap) = p.diag_names.get(&name) {
+            out.push(WhereLine::Diag(cap, name));
+        }
+    }
+    out
+}
+
 /// The left-hand side of a where-line: the name, and for an adjoint what
 /// it is (`δ_v = ∂E/∂v`).
 pub fn where_name(r: &Renderer, out: &Output, name: Name) -> String {

@@ -2,7 +2,7 @@
 //! uses, then the check.
 
 use super::math::{Renderer, Style};
-use super::{Output, check_line, entry_name};
+use super::{Output, WhereLine, check_line, entry_name};
 
 /// Terminal width: longer formulas break before a `+` or `−`.
 const WIDTH: usize = 80;
@@ -19,13 +19,11 @@ pub fn render(out: &Output) -> String {
         text.push_str(&format!("{indent}{} = {}\n", entry_name(&r, out.derivative, e), r.formula(expr).pretty(WIDTH)));
     }
     let mut wheres: Vec<String> = Vec::new();
-    let mut shorthands: Vec<_> = out.presentation.diag_names.iter().collect();
-    shorthands.sort_by_key(|(s, _)| s.as_str());
-    for (s, cap) in shorthands {
-        wheres.push(format!("{} = Diag({})", r.name(*cap), r.name(*s)));
-    }
-    for &(name, def) in &out.presentation.wheres {
-        wheres.push(format!("{} = {}", super::where_name(&r, out, name), r.formula(def).pretty(WIDTH)));
+    for line in super::where_lines(out.presentation) {
+        wheres.push(match line {
+            WhereLine::Diag(cap, s) => format!("{} = Diag({})", r.name(cap), r.name(s)),
+            WhereLine::Def(name, def) => format!("{} = {}", super::where_name(&r, out, name), r.formula(def).pretty(WIDTH)),
+        });
     }
     if !wheres.is_empty() {
         let one_line = wheres.join(", ");

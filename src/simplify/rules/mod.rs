@@ -37,6 +37,8 @@ pub enum Pred {
     Diagonal,
     /// Nonnegative entries, each column summing to one (`ir::Props::probability`).
     Probability,
+    /// Each column summing to zero (`ir::Props::centered`).
+    Centered,
     Identity,
     Zero,
     AllOnes,
@@ -206,6 +208,11 @@ pub const REJECTED: &[(Rule, &str)] = &[
             .when(&[(Pred::AllOnes, "?o"), (Pred::Probability, "?p"), (Pred::Scalar, "?o")]),
         "the number 1 is all ones, but 1ᵀp = p, not 𝟙",
     ),
+    (
+        make("centered-ones-unguarded", "(* (T ?o) ?c)", super::apply::Make::Zero, "𝟙ᵀc = 0 for any c")
+            .when(&[(Pred::AllOnes, "?o"), (Pred::NotScalar, "?o")]),
+        "only columns that sum to zero (centered) vanish against 𝟙",
+    ),
 ];
 
 fn holds(egraph: &MathGraph, id: Id, pred: Pred) -> bool {
@@ -221,6 +228,7 @@ fn holds(egraph: &MathGraph, id: Id, pred: Pred) -> bool {
         Pred::Diagonal => data.props.diagonal && shape.is_some_and(|s| !s.is_scalar()),
         // a row's softmax sums to one along the row, not down its columns
         Pred::Probability => data.props.probability && shape.is_some_and(|s| !s.rows.is_one()),
+        Pred::Centered => data.props.centered && shape.is_some_and(|s| !s.rows.is_one()),
         Pred::Identity => analysis::is_identity(egraph, id),
         Pred::Zero => analysis::is_zero(egraph, id),
         Pred::AllOnes => analysis::is_all_ones(egraph, id),

@@ -5,6 +5,9 @@
 //!   `𝟙ᵀY = 𝟙ᵀ`, `pᵀ𝟙 = 1`, `sum(p) = 1`;
 //!   (`𝟙` a vector or matrix of ones: the number 1 is "all ones" too, and
 //!   `1ᵀp = p`);
+//! - centered columns (`c = x − mean(x)𝟙`, found by evaluation): `𝟙ᵀc = 0`,
+//!   `cᵀ𝟙 = 0`, at the head of a product chain too (so that
+//!   `ccᵀ(I − 𝟙𝟙ᵀ/n) = ccᵀ`, as in the Jacobian of layer normalization);
 //! - positive values: `|a| = a`, `sign(a) = 𝟙` (so `log|a|` is `log a`).
 //!
 //! Symmetric and diagonal values need no rule of their own here: the
@@ -28,6 +31,10 @@ pub const RULES: &[Rule] = &[
         ..make("probability-ones-chain", "", Make::Ones, "𝟙ᵀYB = 𝟙ᵀB when each column of Y sums to one (at the head of a product chain)")
     }.when(&[(AllOnes, "?o"), (NotScalar, "?o"), (Probability, "?p")]).normalize(),
     rule("probability-sum",        "(sum ?p)",                    "1",                              "sum(p) = 1 for a probability vector p").when(&[(Probability, "?p"), (Column, "?p")]),
+    make("centered-ones-left",     "(* (T ?o) ?c)",               Make::Zero,                       "𝟙ᵀc = 0 when each column of c sums to zero").when(&[(AllOnes, "?o"), (NotScalar, "?o"), (Centered, "?c")]),
+    make("centered-ones-right",    "(* (T ?c) ?o)",               Make::Zero,                       "cᵀ𝟙 = 0 when each column of c sums to zero").when(&[(AllOnes, "?o"), (NotScalar, "?o"), (Centered, "?c")]),
+    make("centered-ones-chain",    "(* (T ?o) (* ?c ?rest))",     Make::Zero,                       "𝟙ᵀcB = 0 when each column of c sums to zero").when(&[(AllOnes, "?o"), (NotScalar, "?o"), (Centered, "?c")]),
+    make("centered-ones-chain-right", "(* (T ?c) (* ?o ?rest))",  Make::Zero,                       "cᵀ𝟙B = 0 when each column of c sums to zero").when(&[(AllOnes, "?o"), (Column, "?o"), (NotScalar, "?o"), (Centered, "?c")]),
     rule("abs-positive",           "(map abs ?a)",                "?a",                             "|a| = a for a > 0, so log|a| = log a").when(&[(Positive, "?a")]),
     make("sign-positive",          "(map sign ?a)",               Make::Ones,                       "sign(a) = 1 for a > 0").when(&[(Positive, "?a")]),
 ];
