@@ -237,7 +237,7 @@ fn name_repeated(g: &mut Graph, mut results: Vec<(Name, Id)>) -> Vec<(Name, Id)>
             Math::Sym(_) | Math::Num(_) | Math::Const(_) | Math::Fun(_) => false,
             _ => {
                 let size = crate::diff::gradient::tree_size(g, id);
-                size >= 20 || (size >= 6 && (k - 1) * size >= 12)
+                size >= 20 || (size >= 8 && (k - 1) * size >= 12)
             }
         };
         let Some(&target) = nodes

@@ -122,7 +122,7 @@ fn a_sum_of_twenty_thousand_terms() {
     let src = format!("E = {}", terms.join(" + "));
     let out = long("a sum of 20 000 inner products, by y", &src, &wrt(&["y"]));
     assert!(out.starts_with("∂E/∂y = x₀\n    + x₁\n    + x₂\n"), "{}", head(&out));
-    assert!(out.contains("\n    + x_19999\n"));
+    assert!(out.contains("\n    + x₁₉₉₉₉\n"));
 
     let terms: Vec<String> = (0..20_000).map(|i| format!("α_{{{i}}}")).collect();
     let src = format!("E = {}", terms.join(" + "));

@@ -51,7 +51,7 @@ pub fn render(out: &Output) -> String {
         })
         .collect();
     let mut definitions: Vec<Value> = Vec::new();
-    for line in super::where_lines(out.presentation) {
+    for line in super::where_lines(out.g, out.presentation) {
         definitions.push(match line {
             WhereLine::Diag(cap, s) => json!({
                 "name": unicode.name(cap),

@@ -19,7 +19,7 @@ pub fn render(out: &Output) -> String {
         lines.push(RcDoc::text(format!("{} &= ", entry_name(&r, out.derivative, e))).append(r.formula(expr)));
     }
     let mut wheres: Vec<Doc> = Vec::new();
-    for line in super::where_lines(out.presentation) {
+    for line in super::where_lines(out.g, out.presentation) {
         wheres.push(match line {
             WhereLine::Diag(cap, s) => RcDoc::text(format!("{} &= \\operatorname{{Diag}}({})", r.name(cap), r.name(s))),
             WhereLine::Def(name, def) => RcDoc::text(format!("{} &= ", super::where_name(&r, out, name))).append(r.formula(def)),

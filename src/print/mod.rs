@@ -93,15 +93,29 @@ pub enum WhereLine {
 
 /// The `where` lines in the order a program states them (the
 /// presentation's), `S = Diag(s)` right after `s`; a shorthand for a name
-/// not listed comes first.
-pub fn where_lines(p: &Presentation) -> Vec<WhereLine> {
+/// not listed comes first. A shorthand only `--steps` uses (`U = Diag(u)`
+/// for an intermediate `u`) is said where the steps define it, not here.
+pub fn where_lines(g: &Graph, p: &Presentation) -> Vec<WhereLine> {
+    let roots: Vec<egg::Id> = p.results.iter().chain(&p.wheres).map(|r| r.1).collect();
+    let used: std::collections::HashSet<Name> = g
+        .reachable(&roots)
+        .into_iter()
+        .filter_map(|id| match *g.node(id) {
+            crate::ir::Math::DiagM(a) => match *g.node(a) {
+                crate::ir::Math::Sym(s) => Some(s),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    let shorthand = |s: &Name| p.diag_names.get(s).copied().filter(|_| used.contains(s));
     let listed: std::collections::HashSet<Name> = p.wheres.iter().map(|w| w.0).collect();
-    let mut unlisted: Vec<_> = p.diag_names.iter().filter(|(s, _)| !listed.contains(s)).collect();
-    unlisted.sort_by_key(|(s, _)| s.as_str());
-    let mut out: Vec<WhereLine> = unlisted.into_iter().map(|(s, cap)| WhereLine::Diag(*cap, *s)).collect();
+    let mut unlisted: Vec<Name> = p.diag_names.keys().copied().filter(|s| !listed.contains(s)).collect();
+    unlisted.sort_by_key(|s| s.as_str());
+    let mut out: Vec<WhereLine> = unlisted.iter().filter_map(|s| Some(WhereLine::Diag(shorthand(s)?, *s))).collect();
     for &(name, def) in &p.wheres {
         out.push(WhereLine::Def(name, def));
-        if let Some(&cap) = p.diag_names.get(&name) {
+        if let Some(cap) = shorthand(&name) {
             out.push(WhereLine::Diag(cap, name));
         }
     }

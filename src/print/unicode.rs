@@ -19,7 +19,7 @@ pub fn render(out: &Output) -> String {
         text.push_str(&format!("{indent}{} = {}\n", entry_name(&r, out.derivative, e), r.formula(expr).pretty(WIDTH)));
     }
     let mut wheres: Vec<String> = Vec::new();
-    for line in super::where_lines(out.presentation) {
+    for line in super::where_lines(out.g, out.presentation) {
         wheres.push(match line {
             WhereLine::Diag(cap, s) => format!("{} = Diag({})", r.name(cap), r.name(s)),
             WhereLine::Def(name, def) => format!("{} = {}", super::where_name(&r, out, name), r.formula(def).pretty(WIDTH)),
