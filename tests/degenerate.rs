@@ -22,6 +22,9 @@ const CASES: &[(&str, &str, bool, &str)] = &[
     // a constant function of declared variables: every derivative is zero
     ("x : n\nA : n×n\nf = 2", "", false, "∂f/∂x = 0_n\n∂f/∂A = 0_{n×n}"),
     ("x : n\nf = tr(I_n)", "", true, "∂²f/∂x∂xᵀ = 0_{n×n}"),
+    // constant through a softmax (its columns sum to one): the adjoint of
+    // αA is zero, and so is every result that uses it, not `α0_{n×n}`
+    ("A : n×n\nf = sum(softmax(α A))", "", false, "∂f/∂α = 0\n∂f/∂A = 0_{n×n}"),
 ];
 
 #[test]

@@ -190,6 +190,15 @@ fn subscripts_and_exponents() {
     same("f = W_12 x + x^2 + ‖x‖^2", &[r"f = W_{12} x + x^{2} + \|x\|^{2}", "f = W₁₂ x + x² + ‖x‖²"]);
 }
 
+/// A name whose subscript is a name with a subscript, as matdiff prints
+/// the adjoint of `U_1` in LaTeX (`\delta_{U_{1}}`), reads as that name,
+/// in an expression and in a declaration.
+#[test]
+fn nested_subscripts_are_one_name() {
+    same("f = δ_{U_1}^T x", &[r"f = \delta_{U_{1}}^{\top} x", "f = δ_{U_{1}}ᵀ x"]);
+    same("x_{U_1} : 3\nf = x_{U_1}^T x_{U_1}", &[r"x_{U_{1}} : 3 \\ f = x_{U_{1}}^{\top} x_{U_1}"]);
+}
+
 #[test]
 fn sigma_before_a_parenthesis_is_the_function() {
     same("f = σ(x) + σ x", &[r"f = \sigma(x) + \sigma x", r"f = \sigma\left(x\right) + \sigma\, x"]);

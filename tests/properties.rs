@@ -8,8 +8,9 @@
 //! every kind of operator: products, sums, transposes, Hadamard products,
 //! inverses of well-conditioned matrices, elementwise functions, traces,
 //! norms, softmax (of vectors, and of matrices column by column, rows by
-//! transposes), logsumexp and logsoftmax of matrices, and definitions that
-//! later statements use.
+//! transposes), logsumexp and logsoftmax of matrices, `mean`, sizes as
+//! numbers (`n`, `1/m`, `sqrt(n)`, `X / sqrt(m)`: the dimensions of the
+//! declared variables), and definitions that later statements use.
 //!
 //! `MATDIFF_PROPERTY_CASES=20000 cargo test --release --test properties`
 //! runs a long campaign; the default is a few hundred.
@@ -51,6 +52,9 @@ impl Gen {
         if !defined.is_empty() && self.rng.below(3) == 0 {
             return self.pick(&defined).clone();
         }
+        if kind == Kind::Scalar && self.rng.below(5) == 0 {
+            return self.size_number();
+        }
         let names: &[&str] = match kind {
             Kind::Scalar => &["α", "β", "2", "1/2"],
             Kind::Vector => &["x", "y"],
@@ -73,7 +77,7 @@ impl Gen {
 
     fn compound(&mut self, kind: Kind, depth: u32) -> String {
         let d = depth - 1;
-        let choice = self.rng.below(12);
+        let choice = self.rng.below(14);
         match (kind, choice) {
             // sums and scalings work for every kind
             (_, 0) => format!("({} + {})", self.expr(kind, d), self.expr(kind, d)),
@@ -91,6 +95,14 @@ impl Gen {
             (Kind::Scalar, 10) => format!("logdet({})", self.spd(d)),
             // logsumexp of a matrix: a row vector, one entry per column
             (Kind::Scalar, 11) => format!("logsumexp({}) {}", self.expr(Kind::Wide, d), self.expr(Kind::VectorM, d)),
+            (Kind::Scalar, 12) => {
+                let k = *self.pick(&[Kind::Vector, Kind::VectorM, Kind::Square, Kind::Wide, Kind::Tall]);
+                format!("mean({})", self.expr(k, d))
+            }
+            (Kind::Scalar, 13) => format!("logsumexp({}) {}", self.expr(Kind::Tall, d), self.expr(Kind::Vector, d)),
+            // sizes as numbers: a scaling, or a division
+            (_, 12) => format!("{} {}", self.size_number(), self.expr(kind, d)),
+            (_, 13) => format!("{} / {}", self.expr(kind, d), self.pick(&["n", "m", "sqrt(n)", "sqrt(m)"])),
             (Kind::Scalar, _) => format!("{}^2", self.expr(Kind::Scalar, d)),
             (Kind::Vector, 3 | 4) => format!("{} {}", self.expr(Kind::Square, d), self.expr(Kind::Vector, d)),
             (Kind::Vector, 5) => format!("{} {}", self.expr(Kind::Wide, d), self.expr(Kind::VectorM, d)),
@@ -116,11 +128,20 @@ impl Gen {
             (Kind::Wide, 6) => format!("{} {}^T", self.expr(Kind::Vector, d), self.expr(Kind::VectorM, d)),
             (Kind::Wide, 7) => format!("logsoftmax({})", self.expr(Kind::Wide, d)),
             (Kind::Wide, 8) => format!("softmax({}^T)^T", self.expr(Kind::Wide, d)),
+            // of a rectangular matrix, column by column
+            (Kind::Wide, 9) => format!("softmax({})", self.expr(Kind::Wide, d)),
             (Kind::Wide, _) => self.elementwise(Kind::Wide, d),
             (Kind::Tall, 3 | 4) => format!("{} {}", self.expr(Kind::Tall, d), self.expr(Kind::Square, d)),
             (Kind::Tall, 5) => format!("{}^T", self.expr(Kind::Wide, d)),
+            (Kind::Tall, 6) => format!("softmax({})", self.expr(Kind::Tall, d)),
             (Kind::Tall, _) => self.elementwise(Kind::Tall, d),
         }
+    }
+
+    /// A size as a number: a dimension of the declared variables (`n`,
+    /// `m`), its inverse or its square root.
+    fn size_number(&mut self) -> String {
+        self.pick(&["n", "m", "1/n", "1/m", "sqrt(n)", "sqrt(m)", "1/sqrt(n)"]).to_string()
     }
 
     /// A smooth elementwise function of an expression of `kind`.

@@ -86,13 +86,19 @@ pub(crate) fn inline_intermediates(g: &mut Graph, defs: &HashMap<Name, Id>, root
 /// [`crate::numeric::stability`]: distributing can make terms cancel).
 fn simplify_all(g: &mut Graph, adjoints: &[Name], results: &[(Name, Id)]) -> (HashMap<Name, Id>, Vec<Entry>) {
     // collected once: once per result made thousands of results quadratic
-    let defs = intermediates(g);
+    let mut defs = intermediates(g);
     let mut numpy_defs = HashMap::new();
     for &a in adjoints {
         let def = g.info(a).def.expect("adjoints are defined");
         let inlined = inline_intermediates(g, &defs, def);
         let s = simplify::simplify(g, &[inlined]);
         g.names.get_mut(&a).expect("declared").def = Some(s.readable[0]);
+        // an adjoint that simplifies to zero is written out in what uses it,
+        // which then simplifies with it: as a leaf it would leave `A : δ`
+        // and `αδ`, printed `A : 0` and `α0_{n×n}` (`sum(softmax(αA))`)
+        if g.is_zero(s.readable[0]) {
+            defs.insert(a, s.readable[0]);
+        }
         numpy_defs.insert(a, steadiest(g, s.flops[0], def));
     }
     let entries = results

@@ -265,6 +265,14 @@ pub fn is_plain_subscript(sub: &str) -> bool {
     !sub.is_empty() && sub.chars().all(|c| is_name_letter(c) || c.is_ascii_digit() || c == '_')
 }
 
+/// A subscript whose braces are only those of inner subscripts (`U_{1}`,
+/// `W_{12}`), without them (`U_1`, `W_12`), when that is a plain subscript.
+pub fn flat_subscript(sub: &str) -> Option<String> {
+    let opened = sub.matches("_{").count();
+    let flat = sub.replace("_{", "_").replace('}', "");
+    (opened == sub.matches('}').count() && opened == sub.matches('{').count() && is_plain_subscript(&flat)).then_some(flat)
+}
+
 /// The primed names the program defines or declares (`b'` in `b' = …`),
 /// found before parsing so that `b'` elsewhere reads as that name and not
 /// as `b` transposed.
@@ -357,12 +365,14 @@ pub fn head_name(src: &str, tokens: &[Token], i: usize) -> Option<(String, usize
     if let Some(Token { kind: TokenKind::Sub(sub), span }) = tokens.get(next)
         && span.start == end
     {
-        if !is_plain_subscript(sub)
+        // `δ_{U_{1}}` is `δ_{U_1}`, as in an expression
+        let sub = if is_plain_subscript(sub) { sub.clone() } else { flat_subscript(sub).unwrap_or_else(|| sub.clone()) };
+        if !is_plain_subscript(&sub)
             && !sub.split_once(',').is_some_and(|(d, s)| d.bytes().all(|b| b.is_ascii_digit()) && is_plain_subscript(s))
         {
             return None;
         }
-        subscript = Some(sub.as_str());
+        subscript = Some(sub);
         end = span.end;
         next += 1;
     }
@@ -374,7 +384,7 @@ pub fn head_name(src: &str, tokens: &[Token], i: usize) -> Option<(String, usize
         end = span.end;
         next += 1;
     }
-    Some((canonical(base, subscript), primes, next))
+    Some((canonical(base, subscript.as_deref()), primes, next))
 }
 
 #[cfg(test)]

@@ -735,6 +735,13 @@ impl<'a> Parser<'a> {
             };
             return Ok(Expr { kind: ExprKind::Identity(dim), span });
         }
+        // a subscript that is a name with a braced subscript of its own,
+        // as LaTeX writes the adjoint `δ_{U_1}` (`\delta_{U_{1}}`), is that
+        // name: `δ_{U_{1}}` is `δ_{U_1}`
+        let subscript = subscript.map(|(sub, sub_span)| match names::flat_subscript(&sub) {
+            Some(flat) if !names::is_plain_subscript(&sub) => (flat, sub_span),
+            _ => (sub, sub_span),
+        });
         if let Some((sub, sub_span)) = &subscript
             && !names::is_plain_subscript(sub)
         {
