@@ -26,7 +26,8 @@ pub struct Presentation {
     /// Each result's expression, adjoints inlined where small.
     pub results: Vec<(Name, Id)>,
     /// The names the results use, each with the expression it stands for,
-    /// each after the names its definition uses (as a program states them).
+    /// in the order they are first needed: each before the names its
+    /// definition uses.
     pub wheres: Vec<(Name, Id)>,
     /// `s` → `S` for vectors whose `Diag(s)` is written `S`.
     pub diag_names: HashMap<Name, Name>,
@@ -113,9 +114,17 @@ pub fn present(g: &mut Graph, d: &Derivative, steps: Option<&crate::diff::steps:
         }
         frontier = next;
     }
-    // stated as a program states them, so the list reads (and parses) top
-    // to bottom: `h₁ = σ(W₁x), h₂ = σ(W₂h₁)`
-    let wheres = definition_order(g, &wheres);
+    // first needed first: each name before the names its definition uses
+    // (breadth first almost is; a name the results use directly may also be
+    // used by a later one's definition), so the list reads from the result
+    // down, and bottom to top as a program (roundtrip.py relies on one of
+    // the two)
+    let wheres = {
+        let mut reversed: Vec<(Name, Id)> = wheres.into_iter().rev().collect();
+        reversed = definition_order(g, &reversed);
+        reversed.reverse();
+        reversed
+    };
     let mut remarks = remarks(g, &results, &wheres);
     remarks.extend(d.entries.iter().filter_map(|e| crate::diff::gradient::convention(g, e.wrt, d.kind)));
     // the steps use Diag(s) as the results do: S

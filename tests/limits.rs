@@ -121,8 +121,8 @@ fn a_sum_of_twenty_thousand_terms() {
     let terms: Vec<String> = (0..20_000).map(|i| format!("x_{{{i}}}^T y")).collect();
     let src = format!("E = {}", terms.join(" + "));
     let out = long("a sum of 20 000 inner products, by y", &src, &wrt(&["y"]));
-    assert!(out.starts_with("∂E/∂y = x₀\n    + x₁\n    + x₂\n"), "{}", head(&out));
-    assert!(out.contains("\n    + x₁₉₉₉₉\n"));
+    assert!(out.starts_with("∂E/∂y = x_0\n    + x_1\n    + x_2\n"), "{}", head(&out));
+    assert!(out.contains("\n    + x_19999\n"));
 
     let terms: Vec<String> = (0..20_000).map(|i| format!("α_{{{i}}}")).collect();
     let src = format!("E = {}", terms.join(" + "));
@@ -136,17 +136,17 @@ fn long_chains_of_every_other_operator() {
     let factors: Vec<String> = (0..10_000).map(|i| format!("x_{{{i}}}")).collect();
     let src = format!("E = sum({})", factors.join(" ∘ "));
     let out = long("a Hadamard product of 10 000 vectors, by one", &src, &wrt(&["x_1"]));
-    assert!(out.starts_with("∂E/∂x₁ = x₉₉₉₉ ∘ x₉₉₉₈ ∘ "), "{}", head(&out));
+    assert!(out.starts_with("∂E/∂x_1 = x_9999 ∘ x_9998 ∘ "), "{}", head(&out));
 
     let factors: Vec<String> = (0..10_000).map(|i| format!("α_{{{i}}}")).collect();
     let src = format!("E = {}", factors.join(" "));
     let out = long("a product of 10 000 scalars, by one", &src, &wrt(&["α_1"]));
-    assert!(out.starts_with("∂E/∂α₁ = "), "{}", head(&out));
+    assert!(out.starts_with("∂E/∂α_1 = "), "{}", head(&out));
 
     let terms: Vec<String> = (0..10_000).map(|i| format!("(x_{{{i}}} : y)")).collect();
     let src = format!("E = {}", terms.join(" + "));
     let out = long("a sum of 10 000 Frobenius products, by y", &src, &wrt(&["y"]));
-    assert!(out.starts_with("∂E/∂y = x₀\n"), "{}", head(&out));
+    assert!(out.starts_with("∂E/∂y = x_0\n"), "{}", head(&out));
 }
 
 #[test]
@@ -169,7 +169,7 @@ fn a_product_of_three_hundred_matrices() {
     let factors: Vec<String> = (0..300).map(|i| format!("A_{{{i}}}")).collect();
     let src = format!("E = x^T {} y", factors.join(" "));
     let out = long("a product of 300 matrices, by x and by one of them", &src, &wrt(&["x", "A_150"]));
-    assert!(out.starts_with("∂E/∂x = A₀A₁A₂"), "{}", head(&out));
+    assert!(out.starts_with("∂E/∂x = A_0 A_1 A_2 "), "{}", head(&out));
 
     let src = format!("E = x^T {} x", vec!["A"; 300].join(" "));
     let out = long("a product of 300 copies of A, by x", &src, &wrt(&["x"]));

@@ -189,6 +189,8 @@ fn sizes_as_numbers_print_their_names() {
 fn products_of_sizes_unify() {
     assert_read_as_typed(&[
         Case { src: "f = vec(A)^T vec(X)", reference: |x| vec(v(x, "A")).transpose() * vec(v(x, "X")) },
+        // a product size declared as matdiff prints it (`for x : mn`)
+        Case { src: "A : m×n\nx : mn\nf = vec(A)^T x", reference: |x| vec(v(x, "A")).transpose() * v(x, "x") },
         Case { src: "f = vec(X) : vec(Y)", reference: |x| scalar(vec(v(x, "X")).dot(&vec(v(x, "Y")))) },
         Case {
             src: "f = vec(X)^T (A ⊗ B) vec(X)",

@@ -120,21 +120,14 @@ fn latex_name(parts: &NameParts) -> String {
 fn unicode_name(parts: &NameParts) -> String {
     let mut s = parts.letter.to_string();
     s.push_str(&parts.digits);
-    match &parts.subscript {
-        // `W₁₂`, as the seeds write it (the LaTeX lexer reads it as `W_{12}`)
-        Some(sub) if sub.chars().all(|c| c.is_ascii_digit()) => s.extend(sub.chars().map(subscript_digit)),
-        Some(sub) if sub.contains('_') => s.push_str(&format!("_{{{sub}}}")),
-        Some(sub) => s.push_str(&format!("_{sub}")),
-        None => {}
+    // `W_12`, not the seeds' `W₁₂` (which the lexer reads too): a reader of
+    // the text, and roundtrip.py, find names by their ASCII spelling
+    if let Some(sub) = &parts.subscript {
+        if sub.contains('_') { s.push_str(&format!("_{{{sub}}}")) } else { s.push_str(&format!("_{sub}")) }
     }
     // `b'`, as typed and as the parser reads it (it refuses `′`)
     s.push_str(&"'".repeat(parts.primes));
     s
-}
-
-/// `'1'` → `'₁'`.
-fn subscript_digit(c: char) -> char {
-    char::from_u32('₀' as u32 + c.to_digit(10).unwrap_or(0)).unwrap_or(c)
 }
 
 const SUPERSCRIPT: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];

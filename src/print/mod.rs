@@ -91,10 +91,10 @@ pub enum WhereLine {
     Def(Name, egg::Id),
 }
 
-/// The `where` lines in the order a program states them (the
-/// presentation's), `S = Diag(s)` right after `s`; a shorthand for a name
-/// not listed comes first. A shorthand only `--steps` uses (`U = Diag(u)`
-/// for an intermediate `u`) is said where the steps define it, not here.
+/// The `where` lines in the presentation's order (first needed first),
+/// `S = Diag(s)` right before `s`; a shorthand for a name not listed comes
+/// first. A shorthand only `--steps` uses (`U = Diag(u)` for an
+/// intermediate `u`) is said where the steps define it, not here.
 pub fn where_lines(g: &Graph, p: &Presentation) -> Vec<WhereLine> {
     let roots: Vec<egg::Id> = p.results.iter().chain(&p.wheres).map(|r| r.1).collect();
     let used: std::collections::HashSet<Name> = g
@@ -114,10 +114,10 @@ pub fn where_lines(g: &Graph, p: &Presentation) -> Vec<WhereLine> {
     unlisted.sort_by_key(|s| s.as_str());
     let mut out: Vec<WhereLine> = unlisted.iter().filter_map(|s| Some(WhereLine::Diag(shorthand(s)?, *s))).collect();
     for &(name, def) in &p.wheres {
-        out.push(WhereLine::Def(name, def));
         if let Some(cap) = shorthand(&name) {
             out.push(WhereLine::Diag(cap, name));
         }
+        out.push(WhereLine::Def(name, def));
     }
     out
 }

@@ -18,6 +18,7 @@ use nom::{IResult, Parser};
 
 use crate::diagnostic::{Diagnostic, Span};
 use crate::name::is_name_letter;
+use crate::syntax::lexer::SUPERSCRIPT_DIGITS;
 use crate::syntax::ast::{DimSpec, Property, ShapeSpec};
 
 /// How the declaration was written.
@@ -251,9 +252,19 @@ fn dims(cursor: &mut Cursor, expected: &str) -> Result<ShapeSpec, ShapeError> {
     Ok(ShapeSpec::Matrix(rows, cols))
 }
 
-/// A positive integer or a name (`m`, `d1`, `d_1`, `d_{12}`).
+/// A positive integer, a name (`m`, `d1`, `d_1`, `d_{12}`), or a product
+/// of them written side by side, as matdiff prints the size of `vec(X)`
+/// (`mn`, `2n`, `n²`; the letter `x` is always the cross: `mxn` is `m×n`).
 fn dim(cursor: &mut Cursor, expected: &str) -> Result<DimSpec, ShapeError> {
     cursor.skip_spaces();
+    let in_product = |c: char| {
+        (is_name_letter(c) && c != 'x') || c.is_ascii_digit() || "_{}^·".contains(c) || SUPERSCRIPT_DIGITS.contains(&c)
+    };
+    let run = cursor.rest.find(|c: char| !in_product(c)).unwrap_or(cursor.rest.len());
+    if let Ok(product @ DimSpec::Product(..)) = crate::syntax::parser::size(&cursor.rest[..run], cursor.pos()) {
+        cursor.rest = &cursor.rest[run..];
+        return Ok(product);
+    }
     if let Some((digits, span)) = cursor.eat(|i| digit1.parse(i)) {
         let refuse = |message: String| ShapeError { diagnostic: Diagnostic::at(span, message).hint(SHAPE_HINT), parsed: true };
         return match digits.parse::<u64>() {
@@ -331,6 +342,12 @@ mod tests {
         assert_eq!(shape("n", DeclForm::Colon), "n");
         assert_eq!(shape("0", DeclForm::Colon), "error: a dimension must be positive, found `0`");
         assert_eq!(shape("5×4×3", DeclForm::Colon), "error: a shape has at most two dimensions");
+        // products of sizes, as matdiff prints the size of vec(X)
+        assert_eq!(shape("mn", DeclForm::Colon), "m·n");
+        assert_eq!(shape("n²", DeclForm::Colon), "n·n");
+        assert_eq!(shape("2n×pq", DeclForm::Colon), "2·n×p·q");
+        assert_eq!(shape("mxn", DeclForm::Colon), "m×n");
+        assert_eq!(shape("d_1", DeclForm::Colon), "d_1");
     }
 
     #[test]

@@ -1042,7 +1042,7 @@ fn starts_operand(kind: &TokenKind) -> bool {
 /// A size written at byte `at`: `3`, `n`, `d_1`, or a product of factors
 /// side by side, spaced or with `·`, each perhaps with a power (`mn`,
 /// `m n`, `2n`, `n^{2}`, `n²`).
-fn size(text: &str, at: usize) -> Result<DimSpec, Diagnostic> {
+pub(crate) fn size(text: &str, at: usize) -> Result<DimSpec, Diagnostic> {
     let trimmed = text.trim();
     let at = at + text.len() - text.trim_start().len();
     let span = Span::new(at, at + trimmed.len());
