@@ -28,6 +28,10 @@ const BOOK: &[(&str, &str, bool, &str)] = &[
         "(xᵀAx)(B + Bᵀ) + (xᵀBx)(A + Aᵀ) + (B + Bᵀ)xxᵀ(A + Aᵀ) + (A + Aᵀ)xxᵀ(B + Bᵀ)",
     ),
     ("h : 1×m; W : m×k; f = logsumexp(h W)", "W", true, "(Diag(p) − pᵀp) ⊗ hᵀh"),
+    ("x : n; u = x/||x||", "x", false, "(I − uuᵀ)/‖x‖"),
+    ("x, y : n; f = cos(x^T y/(||x|| ||y||))", "x", false, "−sin(xᵀy/(‖x‖‖y‖))(y/(‖x‖‖y‖) − (xᵀy)x/(‖x‖³‖y‖))"),
+    // issue 13: layer normalization
+    ("x : n; c = x - mean(x) 𝟙; σ = sqrt(mean(c ∘ c) + ε); z = c/σ", "x", false, "(I − 𝟙𝟙ᵀ/n − zzᵀ/n)/σ"),
     // the Matrix Cookbook
     ("X : n×n; f = det(X)", "X", false, "det(X) X⁻ᵀ"), // (49)
     ("X : n×n; A : n×n; B : n×n; f = det(A X B)", "X", false, "det(AXB) X⁻ᵀ"), // (51)

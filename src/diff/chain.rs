@@ -114,16 +114,20 @@ pub(crate) fn value_stems(g: &Graph, expr: Id) -> Option<&'static [&'static str]
 
 /// Declares a fresh name for `expr` and appends it to the chain.
 fn introduce(g: &mut Graph, expr: Id, role: Role, binding: Name, chain: &mut Chain) -> Name {
+    // one name for one value: `sqrt(d)` in two attention heads is `r_1` in both
+    let kind = match role {
+        Role::Argument => NameKind::Intermediate,
+        Role::Output => NameKind::Introduced,
+    };
+    if let Some(&(name, _)) = chain.bindings.iter().find(|&&(n, e)| e == expr && g.info(n).kind == kind) {
+        return name;
+    }
     let stems = match role {
         Role::Output => value_stems(g, expr).unwrap_or(&["r"]),
         Role::Argument => &["v", "u", "z", "w"],
     };
     let shape = g.shape(expr).clone();
     let name = fresh_name(g, stems, shape.is_vector() || shape.is_scalar(), &NameParts::split(binding.as_str()));
-    let kind = match role {
-        Role::Argument => NameKind::Intermediate,
-        Role::Output => NameKind::Introduced,
-    };
     let info = NameInfo { shape, props: g.props(expr), kind, def: Some(expr), span: None };
     g.declare(name, info);
     chain.bindings.push((name, expr));

@@ -9,6 +9,7 @@
 pub mod adjoint;
 pub mod chain;
 pub mod differential;
+mod fold;
 pub mod gradient;
 pub mod jacobian;
 pub mod steps;
@@ -106,10 +107,18 @@ fn simplify_all(g: &mut Graph, adjoints: &[Name], results: &[(Name, Id)]) -> (Ha
         .map(|&(wrt, r)| {
             let inlined = inline_intermediates(g, &defs, r);
             let s = simplify::simplify(g, &[inlined]);
-            Entry { wrt, cross: None, readable: s.readable[0], numpy: steadiest(g, s.flops[0], r) }
+            Entry { wrt, cross: None, readable: folded(g, s.readable[0]), numpy: steadiest(g, s.flops[0], r) }
         })
         .collect();
     (numpy_defs, entries)
+}
+
+/// `readable` written with the program's normalized vectors
+/// ([`fold`]), simplified again, where that is no larger.
+fn folded(g: &mut Graph, readable: Id) -> Id {
+    let Some(f) = fold::fold(g, readable) else { return readable };
+    let again = simplify::simplify(g, &[f]).readable[0];
+    if gradient::tree_size(g, again) <= gradient::tree_size(g, readable) { again } else { readable }
 }
 
 /// The derivative of kind `kind` of the binding `of` with respect to each

@@ -264,11 +264,13 @@ impl Renderer<'_> {
                 } else {
                     format!("{}{}{}", self.dim(&s.rows), self.op(" \\times ", "×"), self.dim(&s.cols))
                 };
-                Piece::atom(match self.style {
+                let zero = Piece::atom(match self.style {
                     Style::Latex => format!("\\mathbf{{0}}_{{{size}}}"),
                     Style::Unicode if size.chars().count() == 1 => format!("0_{size}"),
                     Style::Unicode => format!("0_{{{size}}}"),
-                })
+                });
+                // spaced from a name before it: `α 0_n`, never the name `α0`
+                Piece { word_start: true, ..zero }
             }
             Constant::Commutation(m, n) => Piece::atom(format!("K_{{{},{}}}", self.dim(m), self.dim(n))),
             // a size is written by its name; a product of sizes (`mn`) is a product
@@ -705,4 +707,27 @@ fn concat(mut parts: Vec<Doc>) -> Doc {
         parts = paired;
     }
     parts.pop().unwrap_or_else(RcDoc::nil)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{Constant, NameInfo, NameKind, Props};
+    use crate::shape::{Dim, Shape};
+
+    #[test]
+    fn a_zero_matrix_after_a_name_is_spaced_from_it() {
+        let mut g = Graph::new();
+        let alpha = Name::new("α");
+        let info = NameInfo { shape: Shape::scalar(), props: Props::NONE, kind: NameKind::Variable, def: None, span: None };
+        g.declare(alpha, info);
+        let a = g.sym(alpha);
+        let n = Dim::named(Name::new("n"));
+        let zero = g.raw(Math::Const(Constant::Zero(Shape::new(n.clone(), n))));
+        let product = g.raw(Math::Mul([a, zero]));
+        let (diag_names, aliases) = (HashMap::new(), HashMap::new());
+        let r = Renderer { g: &g, style: Style::Unicode, diag_names: &diag_names, aliases: &aliases };
+        // `α0_{n×n}` would read back as a name `α0`
+        assert_eq!(r.formula(product).pretty(80).to_string(), "α 0_{n×n}");
+    }
 }

@@ -31,6 +31,7 @@ pub const RULES: &[Rule] = &[
     rule("kronecker-trace",      "(tr (⊗ ?a ?b))",              "(* (tr ?a) (tr ?b))",            "tr(A ⊗ B) = tr(A) tr(B)").normalize(),
     rule("kronecker-vec",        "(* (⊗ ?a ?b) (vec ?x))",      "(vec (* ?b (* ?x (T ?a))))",     "(A ⊗ B) vec X = vec(BXAᵀ) (Magnus & Neudecker, Thm 2.2)").normalize(),
     rule("kronecker-vec-row",    "(* (T (vec ?x)) (⊗ ?a ?b))",  "(T (vec (* (T ?b) (* ?x ?a))))", "vec(X)ᵀ(A ⊗ B) = vec(BᵀXA)ᵀ").normalize(),
+    rule("unvec-vec",            "(unvec (vec ?a) ?w)",         "?a",                             "unvec(vec A) = A, reshaped to A's own shape (the applier refuses any other)"),
     rule("vec-column",           "(vec ?a)",                    "?a",                             "vec(a) = a for a column a").when(&[(Column, "?a")]).normalize(),
     rule("vec-row",              "(vec ?a)",                    "(T ?a)",                         "vec(aᵀ) = a for a row aᵀ").when(&[(Row, "?a")]).normalize(),
     rule("kronecker-factor-right-difference", "(+ (⊗ ?a ?c) (* -1 (⊗ ?b ?c)))", "(⊗ (+ ?a (* -1 ?b)) ?c)", "A ⊗ C − B ⊗ C = (A − B) ⊗ C").factor(),

@@ -213,6 +213,10 @@ pub const REJECTED: &[(Rule, &str)] = &[
             .when(&[(Pred::AllOnes, "?o"), (Pred::NotScalar, "?o")]),
         "only columns that sum to zero (centered) vanish against 𝟙",
     ),
+    (
+        rule("unvec-vec-transposed", "(unvec (vec ?a) ?w)", "(T ?a)", "unvec(vec A) = Aᵀ"),
+        "vec stacks columns and unvec unstacks them the same way: a square A comes back as A",
+    ),
 ];
 
 fn holds(egraph: &MathGraph, id: Id, pred: Pred) -> bool {
