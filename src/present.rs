@@ -260,7 +260,9 @@ fn name_repeated(g: &mut Graph, mut results: Vec<(Name, Id)>) -> Vec<(Name, Id)>
             return results;
         };
         let stems = match g.node(target) {
-            Math::Pow([_, k]) if !g.is_scalar(target) && g.num_value(*k) == Some(crate::num::Number::MINUS_ONE) => &["m", "n", "r"],
+            Math::Pow([_, k]) if !g.is_scalar(target) && g.num_value(*k) == Some(crate::num::Number::MINUS_ONE) => {
+                &["m", "n", "r"]
+            }
             _ => crate::diff::chain::value_stems(g, target).unwrap_or(&["u", "w", "r"]),
         };
         let shape = g.shape(target).clone();

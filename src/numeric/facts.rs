@@ -45,7 +45,9 @@ pub fn mark_centered(g: &mut Graph, definitions: &[Name], variables: &[Name], di
         let at = draw_point(g, variables, &domains, &sizes, &mut rng);
         let Ok(values) = eval(g, &roots, &at) else { return };
         for (h, v) in holds.iter_mut().zip(&values) {
-            *h &= v.column_iter().all(|col| col.sum().abs() <= ZERO * col.iter().map(|x| x.abs()).sum::<f64>().max(f64::MIN_POSITIVE));
+            *h &= v
+                .column_iter()
+                .all(|col| col.sum().abs() <= ZERO * col.iter().map(|x| x.abs()).sum::<f64>().max(f64::MIN_POSITIVE));
         }
     }
     for (&name, _) in candidates.iter().zip(&holds).filter(|(_, h)| **h) {

@@ -18,8 +18,8 @@ use nom::{IResult, Parser};
 
 use crate::diagnostic::{Diagnostic, Span};
 use crate::name::is_name_letter;
-use crate::syntax::lexer::SUPERSCRIPT_DIGITS;
 use crate::syntax::ast::{DimSpec, Property, ShapeSpec};
+use crate::syntax::lexer::SUPERSCRIPT_DIGITS;
 
 /// How the declaration was written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -257,9 +257,8 @@ fn dims(cursor: &mut Cursor, expected: &str) -> Result<ShapeSpec, ShapeError> {
 /// (`mn`, `2n`, `n²`; the letter `x` is always the cross: `mxn` is `m×n`).
 fn dim(cursor: &mut Cursor, expected: &str) -> Result<DimSpec, ShapeError> {
     cursor.skip_spaces();
-    let in_product = |c: char| {
-        (is_name_letter(c) && c != 'x') || c.is_ascii_digit() || "_{}^·".contains(c) || SUPERSCRIPT_DIGITS.contains(&c)
-    };
+    let in_product =
+        |c: char| (is_name_letter(c) && c != 'x') || c.is_ascii_digit() || "_{}^·".contains(c) || SUPERSCRIPT_DIGITS.contains(&c);
     let run = cursor.rest.find(|c: char| !in_product(c)).unwrap_or(cursor.rest.len());
     if let Ok(product @ DimSpec::Product(..)) = crate::syntax::parser::size(&cursor.rest[..run], cursor.pos()) {
         cursor.rest = &cursor.rest[run..];
