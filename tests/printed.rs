@@ -16,6 +16,8 @@ const PROGRAMS: &[(&str, &str, &str, bool)] = &[
     ("cookbook_quadratic_hessian", "f = (A x + b)^T C (D x + e)", "x", true),
     // a 1×1 chain over a product: xᵀy/(‖x‖‖y‖), not xᵀy/‖x‖‖y‖
     ("cosine_similarity", "x, y : n\nf = cos(x^T y/(||x|| ||y||))", "x", false),
+    // accented names print as the lexer reads them back: y_{hat}, \hat{y}
+    ("accented_names", "ŷ = W x\nȳ_1 = V x\nL = ||ŷ - ȳ_1||^2", "W", false),
     ("negated_sum", "A, B : n×n\nx, y : n\nf = α - diag(A)^T (B ∘ A) x", "A", false),
 ];
 

@@ -86,13 +86,28 @@ pub struct Renderer<'a> {
     pub aliases: &'a HashMap<Name, String>,
 }
 
+/// The accent of a name made from an accented letter (`\hat{y}` is
+/// `y_{hat}`, `\hat{y}_1` is `y_{hat_1}`), and the subscript after it.
+fn accent(parts: &NameParts) -> Option<(&'static str, Option<String>)> {
+    let sub = parts.subscript.as_deref()?;
+    crate::syntax::latex::ACCENT_WORDS.iter().find_map(|&word| match sub.strip_prefix(word)? {
+        "" => Some((word, None)),
+        rest => rest.strip_prefix('_').map(|r| (word, Some(r.to_string()))),
+    })
+}
+
 fn latex_name(parts: &NameParts) -> String {
-    let mut s = match greek_latex(parts.letter) {
+    let letter = match greek_latex(parts.letter) {
         Some(g) => format!("{g} "),
         None => parts.letter.to_string(),
     };
+    // `\hat{y}_{1}`, as typed
+    let (mut s, subscript) = match accent(parts) {
+        Some((word, rest)) => (format!("\\{word}{{{}}}", letter.trim_end()), rest),
+        None => (letter, parts.subscript.clone()),
+    };
     let mut sub = parts.digits.clone();
-    if let Some(inner) = &parts.subscript {
+    if let Some(inner) = &subscript {
         // a subscript that is itself a name (δ_{W_12}) is written as one
         let rendered = match inner.chars().next() {
             Some(c) if crate::name::is_name_letter(c) && inner.len() > 1 => {
@@ -120,10 +135,15 @@ fn latex_name(parts: &NameParts) -> String {
 fn unicode_name(parts: &NameParts) -> String {
     let mut s = parts.letter.to_string();
     s.push_str(&parts.digits);
-    // `W_12`, not the seeds' `W₁₂` (which the lexer reads too): a reader of
-    // the text, and roundtrip.py, find names by their ASCII spelling
+    // `W_12`, `y_{hat}` (for `ŷ`, `\hat{y}`), `y_{hat_1}`: braced where the
+    // subscript is more than a letter and its digits, so that it reads back
+    // as one name; ASCII, not the seeds' `W₁₂` or `ŷ` (which the lexer reads
+    // too), because readers of the text, and roundtrip.py, find names by
+    // their ASCII spelling
     if let Some(sub) = &parts.subscript {
-        if sub.contains('_') { s.push_str(&format!("_{{{sub}}}")) } else { s.push_str(&format!("_{sub}")) }
+        let plain = sub.chars().next().is_some_and(|c| c.is_ascii_digit() || crate::name::is_name_letter(c))
+            && sub.chars().skip(1).all(|c| c.is_ascii_digit());
+        if plain { s.push_str(&format!("_{sub}")) } else { s.push_str(&format!("_{{{sub}}}")) }
     }
     // `b'`, as typed and as the parser reads it (it refuses `′`)
     s.push_str(&"'".repeat(parts.primes));

@@ -211,6 +211,9 @@ const PRECOMPOSED: &[(char, char, &str)] = &[
     ('Ñ', 'N', "tilde"),
 ];
 
+/// The words of the accents a name can carry (`\hat{y}` is `y_{hat}`).
+pub const ACCENT_WORDS: [&str; 3] = ["hat", "bar", "tilde"];
+
 /// Font commands around a name: the same name (`\mathbf{x}` is `x`).
 const FONTS: &[&str] =
     &["mathbf", "boldsymbol", "bm", "vec", "mathsf", "mathit", "mathnormal", "mathbfit", "pmb", "bold", "textbf"];
