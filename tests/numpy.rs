@@ -395,7 +395,7 @@ fn case_of(program: Program) -> Result<Option<Case>, String> {
     let g = &derived.graph;
     let python = |n: Name| n.parts().python();
     let env = derived.variables.iter().map(|&v| (python(v), to_json(&point.values[&v], layout_of(&g.info(v).shape)))).collect();
-    let want = derived
+    let want: serde_json::Map<String, Json> = derived
         .derivative
         .entries
         .iter()
@@ -414,6 +414,10 @@ fn case_of(program: Program) -> Result<Option<Case>, String> {
         })
         .collect();
     let want_value = to_json(&value, layout_of(&g.info(derived.derivative.of).shape));
+    // the docstring of `derivatives` lists every key it returns
+    if let Some(key) = want.keys().find(|key| !module.contains(&format!("\"{key}\" : "))) {
+        return Err(format!("{}: the docstring does not list the key \"{key}\"\n{module}", program.name));
+    }
     Ok(Some(Case { program, module, env, want, want_value }))
 }
 

@@ -873,13 +873,18 @@ pub fn render(out: &Output) -> String {
         let (rows, cols) = match d.kind {
             Kind::Gradient => (None, None),
             Kind::Jacobian => (Some(g.info(d.of).shape.len()), Some(g.info(e.wrt).shape.len())),
-            Kind::Hessian => (Some(g.info(e.wrt).shape.len()), Some(g.info(e.wrt).shape.len())),
+            // a cross block ∂²f/∂vec(X)∂vec(Y)ᵀ has a column per entry of Y
+            Kind::Hessian => (Some(g.info(e.wrt).shape.len()), Some(g.info(e.cross.unwrap_or(e.wrt)).shape.len())),
         };
         let shape = match (rows, cols) {
             (Some(Some(r)), Some(Some(c))) => format!("({}, {}) array", dim_text(&r), dim_text(&c)),
             _ => shape_text(&g.info(e.wrt).shape),
         };
-        let _ = writeln!(results, "    \"{}\" : {}, a {shape}", e.wrt.parts().python(), super::derivative_name(&r, d, e.wrt));
+        let key = match e.cross {
+            Some(y) => format!("{},{}", e.wrt.parts().python(), y.parts().python()),
+            None => e.wrt.parts().python(),
+        };
+        let _ = writeln!(results, "    \"{key}\" : {}, a {shape}", super::entry_name(&r, d, e));
     }
     let value_shape = shape_text(&g.info(d.of).shape);
     // with a Hessian, the gradients too
