@@ -135,11 +135,17 @@ fn introduce(g: &mut Graph, expr: Id, role: Role, binding: Name, chain: &mut Cha
 }
 
 /// The first unused name among `stems` (uppercased for matrices), carrying
-/// the binding's subscript (`h_2` → `v_2`), then numbered ones.
+/// the binding's subscript (`h_2` → `v_2`), then numbered ones. A size's
+/// name is used too: `p = softmax(z)` beside `W_2 : p×m` reads as one `p`.
 pub fn fresh_name(g: &Graph, stems: &[&str], lowercase: bool, binding: &NameParts) -> Name {
     let case = |s: &str| if lowercase { s.to_string() } else { s.to_uppercase() };
     let sub = binding.subscript.as_ref().map(|s| format!("_{s}")).unwrap_or_default();
-    let free = |s: &String| !g.names.contains_key(&Name::new(s));
+    let sizes: std::collections::HashSet<Name> =
+        g.names.values().flat_map(|i| i.shape.rows.names().chain(i.shape.cols.names()).collect::<Vec<_>>()).collect();
+    let free = |s: &String| {
+        let name = Name::new(s);
+        !g.names.contains_key(&name) && !sizes.contains(&name)
+    };
     stems
         .iter()
         .map(|s| format!("{}{sub}", case(s)))
