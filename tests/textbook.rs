@@ -30,6 +30,8 @@ const BOOK: &[(&str, &str, bool, &str)] = &[
     ("h : 1×m; W : m×k; f = logsumexp(h W)", "W", true, "(Diag(p) − pᵀp) ⊗ hᵀh"),
     ("x : n; u = x/||x||", "x", false, "(I − uuᵀ)/‖x‖"),
     ("x, y : n; f = cos(x^T y/(||x|| ||y||))", "x", false, "−sin(xᵀy/(‖x‖‖y‖))(y/(‖x‖‖y‖) − (xᵀy)x/(‖x‖³‖y‖))"),
+    // the Gaussian over a batch: 𝟙ᵀ𝟙 is the batch size
+    ("Σ : d×d, spd; X : d×n; μ : d; C = X - μ 𝟙^T; f = n/2 logdet(Σ) + 1/2 tr(Σ^{-1} C C^T)", "μ", true, "nΣ⁻¹"),
     // issue 13: layer normalization
     ("x : n; c = x - mean(x) 𝟙; σ = sqrt(mean(c ∘ c) + ε); z = c/σ", "x", false, "(I − 𝟙𝟙ᵀ/n − zzᵀ/n)/σ"),
     // the Matrix Cookbook

@@ -123,7 +123,28 @@ impl Analysis<Math> for MatrixAnalysis {
             let c = egraph.add(Math::Num(n));
             egraph.union(id, c);
         }
+        // 𝟙_nᵀ𝟙_n = n, the size as a number
+        if let Some(n) = ones_inner_product(egraph, id) {
+            let c = egraph.add(Math::Const(Constant::Size(n)));
+            egraph.union(id, c);
+        }
     }
+}
+
+/// `n` if the class holds `𝟙_nᵀ𝟙_n`.
+fn ones_inner_product(egraph: &MathGraph, id: Id) -> Option<crate::shape::Dim> {
+    let ones = |c: Id| {
+        egraph[c].nodes.iter().find_map(|n| match n {
+            Math::Const(Constant::Ones(n)) => Some(n.clone()),
+            _ => None,
+        })
+    };
+    egraph[id].nodes.iter().find_map(|node| {
+        let Math::Mul([a, b]) = *node else { return None };
+        let n = ones(b)?;
+        let transposed = egraph[a].nodes.iter().any(|m| matches!(*m, Math::Trans(c) if ones(c).as_ref() == Some(&n)));
+        transposed.then_some(n)
+    })
 }
 
 /// Whether the class contains a node satisfying `f`.
