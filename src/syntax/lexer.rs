@@ -108,6 +108,10 @@ fn unexpected(start: usize, c: char) -> Diagnostic {
     let error = Diagnostic::at(span, format!("unexpected character `{}`", c.escape_debug()));
     match c {
         c if c.is_alphabetic() => error.hint("a name is one Latin or Greek letter"),
+        // pasted from a `where` line: `δ_v = ∂E/∂v = …`
+        '∂' => error.hint(
+            "`∂E/∂v` labels a derivative matdiff printed; a program defines a name by its formula alone (`δ_v = …`, without `∂E/∂v =`), and asks for derivatives with `--wrt`",
+        ),
         _ => error,
     }
 }
