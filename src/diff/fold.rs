@@ -30,10 +30,7 @@ fn normalized(g: &Graph) -> Vec<Normalized> {
         .filter(|(_, i)| i.kind == NameKind::Definition && !i.shape.is_scalar())
         .filter_map(|(&name, i)| {
             let def = i.def?;
-            let factors = g.operands(def, |n| match n {
-                Math::Mul(ab) => Some(*ab),
-                _ => None,
-            });
+            let factors = g.factors(def);
             let [a, b] = factors.as_slice() else { return None };
             let inverse = |f: Id| match *g.node(f) {
                 Math::Pow([s, k]) if g.is_scalar(s) && g.num_value(k) == Some(Number::MINUS_ONE) => Some(s),
@@ -77,10 +74,7 @@ pub fn fold(g: &mut Graph, root: Id) -> Option<Id> {
 
 /// The product `id` with `s^k … a aᵀ …` written `s^(k+2) … z zᵀ …`.
 fn fold_product(g: &mut Graph, id: Id, z: &Normalized) -> Option<Id> {
-    let mut factors = g.operands(id, |n| match n {
-        Math::Mul(ab) => Some(*ab),
-        _ => None,
-    });
+    let mut factors = g.factors(id);
     let power = factors.iter().position(|&f| match *g.node(f) {
         Math::Pow([s, k]) => s == z.scale && g.num_value(k).is_some_and(|k| k.as_int().is_some_and(|k| k <= -2)),
         _ => false,

@@ -242,6 +242,14 @@ impl Graph {
         })
     }
 
+    /// The factors of the product under `root` (nested `*`s flattened), in order.
+    pub fn factors(&self, root: Id) -> Vec<Id> {
+        self.operands(root, |n| match n {
+            Math::Mul(ab) => Some(*ab),
+            _ => None,
+        })
+    }
+
     /// Every node reachable from `roots`, children before parents.
     ///
     /// Visited nodes are marked in a bit set: passes call this for small

@@ -90,7 +90,7 @@ pub struct Renderer<'a> {
 /// `y_{hat}`, `\hat{y}_1` is `y_{hat_1}`), and the subscript after it.
 fn accent(parts: &NameParts) -> Option<(&'static str, Option<String>)> {
     let sub = parts.subscript.as_deref()?;
-    crate::syntax::latex::ACCENT_WORDS.iter().find_map(|&word| match sub.strip_prefix(word)? {
+    crate::syntax::latex::ACCENTS.iter().find_map(|&(_, word)| match sub.strip_prefix(word)? {
         "" => Some((word, None)),
         rest => rest.strip_prefix('_').map(|r| (word, Some(r.to_string()))),
     })

@@ -133,6 +133,10 @@ impl Analysis<Math> for MatrixAnalysis {
 
 /// `n` if the class holds `𝟙_nᵀ𝟙_n`.
 fn ones_inner_product(egraph: &MathGraph, id: Id) -> Option<crate::shape::Dim> {
+    // every class is modified, again and again: only scalars can hold it
+    if !egraph[id].data.shape.as_ref().is_some_and(|s| s.is_scalar()) {
+        return None;
+    }
     let ones = |c: Id| {
         egraph[c].nodes.iter().find_map(|n| match n {
             Math::Const(Constant::Ones(n)) => Some(n.clone()),

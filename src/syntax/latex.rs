@@ -164,7 +164,7 @@ enum Closer {
 
 /// Accents that make a new name (`\hat{y}` is `y_{hat}`), and the word
 /// each adds.
-const ACCENTS: &[(&str, &str)] =
+pub(crate) const ACCENTS: &[(&str, &str)] =
     &[("hat", "hat"), ("widehat", "hat"), ("bar", "bar"), ("overline", "bar"), ("tilde", "tilde"), ("widetilde", "tilde")];
 
 /// Unicode combining accents after a letter (`x̄`, `x̂`, `x̃`).
@@ -210,9 +210,6 @@ const PRECOMPOSED: &[(char, char, &str)] = &[
     ('Õ', 'O', "tilde"),
     ('Ñ', 'N', "tilde"),
 ];
-
-/// The words of the accents a name can carry (`\hat{y}` is `y_{hat}`).
-pub const ACCENT_WORDS: [&str; 3] = ["hat", "bar", "tilde"];
 
 /// Font commands around a name: the same name (`\mathbf{x}` is `x`).
 const FONTS: &[&str] =
